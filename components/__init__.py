@@ -1,0 +1,1 @@
+"""HarborList monitoring: Pulumi components, the settings they are built from, offline tools."""

@@ -1,0 +1,616 @@
+"""The alarm catalog: every signal HarborList alarms on, as data.
+
+One row per rule. The builder (`components/alarms.py`) turns rows × watched resources into
+CloudWatch alarms; the settings parser checks threshold and override keys against this table;
+the router's routing configuration and the runbooks are keyed by the same rule ids. Nothing here
+imports Pulumi, so offline tools and tests read it directly.
+
+Thresholds live in stack configuration under `thresholds.<service>.<key>`; the defaults below
+are the design document's seed values (and AWS's recommended alarms where the seed is silent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+# What a rule is evaluated against: one alarm per watched resource of that kind.
+TARGET_KINDS = (
+    "ec2",  # an Auto Scaling group or an instance (dimension chosen per resource)
+    "rds",
+    "dynamodb",
+    "dynamodb_provisioned",  # only tables whose billing mode is PROVISIONED
+    "api",
+    "lambda",
+    "account",  # account-wide Lambda metrics: one alarm per stack
+    "platform",  # the platform's own custom metrics: one alarm per stack
+)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A configurable threshold: its key under `thresholds.`, seed default and valid range."""
+
+    service: str
+    key: str
+    default: float
+    minimum: float
+    maximum: float
+    unit: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.service}.{self.key}"
+
+
+THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold("ec2", "cpuPercent", 80, 0, 100, "%"),
+    Threshold("ec2", "memoryPercent", 85, 0, 100, "%"),
+    Threshold("ec2", "diskPercent", 90, 0, 100, "%"),
+    Threshold("ec2", "statusCheckFailed", 1, 1, 1000, "failed checks"),
+    Threshold("rds", "connections", 80, 1, 100_000, "connections"),
+    Threshold("rds", "readLatencySeconds", 0.2, 0, 60, "s"),
+    Threshold("rds", "writeLatencySeconds", 0.2, 0, 60, "s"),
+    Threshold("rds", "freeStorageBytes", 2_000_000_000, 0, 64 * 2**40, "bytes"),
+    Threshold("rds", "cpuPercent", 90, 0, 100, "%"),
+    Threshold("rds", "freeableMemoryBytes", 256 * 2**20, 0, 2**40, "bytes"),
+    Threshold("dynamodb", "throttledRequests", 1, 1, 1_000_000, "requests"),
+    Threshold("dynamodb", "latencyMs", 100, 0, 60_000, "ms"),
+    Threshold("dynamodb", "consumedCapacityPercent", 80, 0, 100, "%"),
+    Threshold("dynamodb", "systemErrors", 1, 1, 1_000_000, "errors"),
+    Threshold("apiGateway", "errorRatePercent", 5, 0, 100, "%"),
+    Threshold("apiGateway", "clientErrorRatePercent", 10, 0, 100, "%"),
+    Threshold("apiGateway", "latencyMs", 1000, 0, 30_000, "ms"),
+    Threshold("apiGateway", "degradedLatencyMs", 2000, 0, 30_000, "ms"),
+    Threshold("lambda", "durationMs", 10_000, 0, 900_000, "ms"),
+    Threshold("lambda", "errors", 1, 1, 1_000_000, "errors"),
+    Threshold("lambda", "throttles", 1, 1, 1_000_000, "throttles"),
+    Threshold("lambda", "accountConcurrentExecutions", 900, 1, 100_000, "executions"),
+    Threshold("business", "revenueBandWidth", 2, 0.5, 10, "standard deviations"),
+    Threshold("business", "minRegistrations", 1, 1, 1_000_000, "registrations"),
+    Threshold("business", "activityBandWidth", 3, 0.5, 10, "standard deviations"),
+)
+
+THRESHOLDS_BY_PATH = {t.path: t for t in THRESHOLDS}
+
+
+@dataclass(frozen=True)
+class MetricStat:
+    """One metric of a rule. `dimensions` names the dimension keys filled per resource."""
+
+    id: str
+    namespace: str
+    metric_name: str
+    stat: str
+    dimensions: tuple[str, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class AlarmRule:
+    """One catalog row. Either `metric` (a single metric) or `metrics` + `expression`.
+
+    `expression` may use `{band}` for an anomaly-detection band width taken from the
+    threshold; anomaly rules set `anomaly=True` and compare against the band.
+    """
+
+    rule: str
+    title: str
+    group: str  # infrastructure | application | business
+    target: str
+    threshold: str  # a key of THRESHOLDS_BY_PATH
+    comparison: str
+    period: int
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing_data: str
+    severity: str
+    pagerduty_service: str
+    what: str  # "what is wrong", completed with the threshold in the alarm description
+    metric: MetricStat | None = None
+    metrics: tuple[MetricStat, ...] = ()
+    expression: str = ""
+    anomaly: bool = False
+    channels: tuple[str, ...] | None = None  # None: the severity's channels
+    notify_insufficient_data: bool = False
+    # Rules whose alarms are children of `system-down`: their notifications are suppressed
+    # while the platform is down, so the outage pages once.
+    explained_by_system_down: bool = False
+
+
+API_DIMS = ("ApiName", "Stage")
+
+RULES: tuple[AlarmRule, ...] = (
+    # --- EC2 (per Auto Scaling group or instance) ---------------------------------------
+    AlarmRule(
+        rule="high-cpu-usage",
+        title="EC2 CPU utilisation high",
+        group="infrastructure",
+        target="ec2",
+        threshold="ec2.cpuPercent",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="missing",
+        severity="HIGH",
+        channels=("slack-ops", "email-oncall"),
+        pagerduty_service="platform",
+        what="EC2 CPU utilisation is above",
+        metric=MetricStat("m1", "AWS/EC2", "CPUUtilization", "Average"),
+    ),
+    AlarmRule(
+        rule="memory-usage-high",
+        title="EC2 memory use high",
+        group="infrastructure",
+        target="ec2",
+        threshold="ec2.memoryPercent",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        # The CloudWatch agent stopping is itself a problem worth seeing.
+        treat_missing_data="breaching",
+        severity="HIGH",
+        pagerduty_service="platform",
+        what="Memory in use (CloudWatch agent) is above",
+        metric=MetricStat("m1", "CWAgent", "mem_used_percent", "Average"),
+        notify_insufficient_data=True,
+    ),
+    AlarmRule(
+        rule="disk-space-low",
+        title="EC2 disk almost full",
+        group="infrastructure",
+        target="ec2",
+        threshold="ec2.diskPercent",
+        comparison="GreaterThanThreshold",
+        period=600,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="missing",
+        severity="CRITICAL",
+        channels=("slack-critical", "pagerduty", "sms-oncall"),
+        pagerduty_service="platform",
+        what="Disk space in use (CloudWatch agent) is above",
+        metric=MetricStat("m1", "CWAgent", "disk_used_percent", "Maximum"),
+    ),
+    AlarmRule(
+        rule="instance-status-check-failed",
+        title="EC2 status check failing",
+        group="infrastructure",
+        target="ec2",
+        threshold="ec2.statusCheckFailed",
+        comparison="GreaterThanOrEqualToThreshold",
+        period=60,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="missing",
+        severity="HIGH",
+        pagerduty_service="platform",
+        what="EC2 status checks failed at least",
+        metric=MetricStat("m1", "AWS/EC2", "StatusCheckFailed", "Maximum"),
+    ),
+    # --- RDS ------------------------------------------------------------------------------
+    AlarmRule(
+        rule="db-connections-high",
+        title="RDS connections high",
+        group="infrastructure",
+        target="rds",
+        threshold="rds.connections",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="missing",
+        severity="HIGH",
+        pagerduty_service="data",
+        what="Open database connections are above",
+        metric=MetricStat("m1", "AWS/RDS", "DatabaseConnections", "Average"),
+    ),
+    AlarmRule(
+        rule="db-read-latency-high",
+        title="RDS read latency high",
+        group="infrastructure",
+        target="rds",
+        threshold="rds.readLatencySeconds",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        severity="MEDIUM",
+        pagerduty_service="data",
+        what="Average read latency is above",
+        metric=MetricStat("m1", "AWS/RDS", "ReadLatency", "Average"),
+    ),
+    AlarmRule(
+        rule="db-write-latency-high",
+        title="RDS write latency high",
+        group="infrastructure",
+        target="rds",
+        threshold="rds.writeLatencySeconds",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        severity="MEDIUM",
+        pagerduty_service="data",
+        what="Average write latency is above",
+        metric=MetricStat("m1", "AWS/RDS", "WriteLatency", "Average"),
+    ),
+    AlarmRule(
+        rule="db-storage-low",
+        title="RDS free storage low",
+        group="infrastructure",
+        target="rds",
+        threshold="rds.freeStorageBytes",
+        comparison="LessThanThreshold",
+        period=600,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="missing",
+        severity="CRITICAL",
+        pagerduty_service="data",
+        what="Free storage space is below",
+        metric=MetricStat("m1", "AWS/RDS", "FreeStorageSpace", "Minimum"),
+    ),
+    AlarmRule(
+        rule="db-cpu-high",
+        title="RDS CPU utilisation high",
+        group="infrastructure",
+        target="rds",
+        threshold="rds.cpuPercent",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        severity="HIGH",
+        pagerduty_service="data",
+        what="Database CPU utilisation is above",
+        metric=MetricStat("m1", "AWS/RDS", "CPUUtilization", "Average"),
+    ),
+    AlarmRule(
+        rule="db-memory-low",
+        title="RDS freeable memory low",
+        group="infrastructure",
+        target="rds",
+        threshold="rds.freeableMemoryBytes",
+        comparison="LessThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        severity="MEDIUM",
+        pagerduty_service="data",
+        what="Freeable memory is below",
+        metric=MetricStat("m1", "AWS/RDS", "FreeableMemory", "Average"),
+    ),
+    # --- DynamoDB -------------------------------------------------------------------------
+    AlarmRule(
+        rule="dynamodb-throttling",
+        title="DynamoDB requests throttled",
+        group="infrastructure",
+        target="dynamodb",
+        threshold="dynamodb.throttledRequests",
+        comparison="GreaterThanOrEqualToThreshold",
+        period=300,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        # No throttling publishes no datapoints: silence is healthy.
+        treat_missing_data="notBreaching",
+        severity="HIGH",
+        pagerduty_service="data",
+        what="Throttled requests reached",
+        metric=MetricStat("m1", "AWS/DynamoDB", "ThrottledRequests", "Sum"),
+    ),
+    AlarmRule(
+        rule="dynamodb-latency-high",
+        title="DynamoDB request latency high",
+        group="infrastructure",
+        target="dynamodb",
+        threshold="dynamodb.latencyMs",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        severity="MEDIUM",
+        pagerduty_service="data",
+        what="Average successful request latency is above",
+        metric=MetricStat("m1", "AWS/DynamoDB", "SuccessfulRequestLatency", "Average"),
+    ),
+    AlarmRule(
+        rule="dynamodb-capacity-high",
+        title="DynamoDB consumed capacity high",
+        group="infrastructure",
+        target="dynamodb_provisioned",
+        threshold="dynamodb.consumedCapacityPercent",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="notBreaching",
+        severity="MEDIUM",
+        pagerduty_service="data",
+        what="Consumed read or write capacity, in % of provisioned, is above",
+        metrics=(
+            MetricStat("rc", "AWS/DynamoDB", "ConsumedReadCapacityUnits", "Sum", ("TableName",)),
+            MetricStat(
+                "rp", "AWS/DynamoDB", "ProvisionedReadCapacityUnits", "Average", ("TableName",)
+            ),
+            MetricStat("wc", "AWS/DynamoDB", "ConsumedWriteCapacityUnits", "Sum", ("TableName",)),
+            MetricStat(
+                "wp", "AWS/DynamoDB", "ProvisionedWriteCapacityUnits", "Average", ("TableName",)
+            ),
+        ),
+        # Consumed units are summed over the period; per-second use vs provisioned per second.
+        expression="MAX([100 * (rc / PERIOD(rc)) / rp, 100 * (wc / PERIOD(wc)) / wp])",
+    ),
+    AlarmRule(
+        rule="dynamodb-system-errors",
+        title="DynamoDB system errors",
+        group="infrastructure",
+        target="dynamodb",
+        threshold="dynamodb.systemErrors",
+        comparison="GreaterThanOrEqualToThreshold",
+        period=300,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="notBreaching",
+        severity="HIGH",
+        pagerduty_service="data",
+        what="DynamoDB returned server errors: at least",
+        metric=MetricStat("m1", "AWS/DynamoDB", "SystemErrors", "Sum"),
+    ),
+    # --- API Gateway ----------------------------------------------------------------------
+    AlarmRule(
+        rule="api-error-rate-high",
+        title="API 5XX error rate high",
+        group="application",
+        target="api",
+        threshold="apiGateway.errorRatePercent",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="notBreaching",
+        severity="HIGH",
+        channels=("slack-engineering", "email-leads"),
+        pagerduty_service="platform",
+        what="5XX responses, in % of requests, are above",
+        metrics=(
+            MetricStat("errors", "AWS/ApiGateway", "5XXError", "Sum", API_DIMS),
+            MetricStat("requests", "AWS/ApiGateway", "Count", "Sum", API_DIMS),
+        ),
+        expression="100 * errors / requests",
+        explained_by_system_down=True,
+    ),
+    AlarmRule(
+        rule="api-client-error-rate-high",
+        title="API 4XX error rate high",
+        group="application",
+        target="api",
+        threshold="apiGateway.clientErrorRatePercent",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        severity="LOW",
+        pagerduty_service="platform",
+        what="4XX responses, in % of requests, are above",
+        metrics=(
+            MetricStat("errors", "AWS/ApiGateway", "4XXError", "Sum", API_DIMS),
+            MetricStat("requests", "AWS/ApiGateway", "Count", "Sum", API_DIMS),
+        ),
+        expression="100 * errors / requests",
+    ),
+    AlarmRule(
+        rule="api-latency-high",
+        title="API latency high",
+        group="application",
+        target="api",
+        threshold="apiGateway.latencyMs",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        severity="MEDIUM",
+        pagerduty_service="platform",
+        what="Average API latency is above",
+        metric=MetricStat("m1", "AWS/ApiGateway", "Latency", "Average", API_DIMS),
+        explained_by_system_down=True,
+    ),
+    AlarmRule(
+        rule="response-time-degraded",
+        title="API response time degraded",
+        group="application",
+        target="api",
+        threshold="apiGateway.degradedLatencyMs",
+        comparison="GreaterThanThreshold",
+        period=60,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        severity="MEDIUM",
+        channels=("slack-performance",),
+        pagerduty_service="platform",
+        what="p90 API latency is above",
+        metric=MetricStat("m1", "AWS/ApiGateway", "Latency", "p90", API_DIMS),
+        explained_by_system_down=True,
+    ),
+    # --- Lambda ---------------------------------------------------------------------------
+    AlarmRule(
+        rule="lambda-duration-high",
+        title="Lambda duration high",
+        group="application",
+        target="lambda",
+        threshold="lambda.durationMs",
+        comparison="GreaterThanThreshold",
+        period=300,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="notBreaching",
+        severity="MEDIUM",
+        pagerduty_service="platform",
+        what="Average function duration is above",
+        metric=MetricStat("m1", "AWS/Lambda", "Duration", "Average"),
+    ),
+    AlarmRule(
+        rule="lambda-errors",
+        title="Lambda function errors",
+        group="application",
+        target="lambda",
+        threshold="lambda.errors",
+        comparison="GreaterThanOrEqualToThreshold",
+        period=300,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="notBreaching",
+        severity="HIGH",
+        pagerduty_service="platform",
+        what="Function errors reached",
+        metric=MetricStat("m1", "AWS/Lambda", "Errors", "Sum"),
+    ),
+    AlarmRule(
+        rule="lambda-throttles",
+        title="Lambda function throttled",
+        group="application",
+        target="lambda",
+        threshold="lambda.throttles",
+        comparison="GreaterThanOrEqualToThreshold",
+        period=300,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="notBreaching",
+        severity="HIGH",
+        pagerduty_service="platform",
+        what="Throttled invocations reached",
+        metric=MetricStat("m1", "AWS/Lambda", "Throttles", "Sum"),
+    ),
+    AlarmRule(
+        rule="lambda-concurrency-high",
+        title="Lambda account concurrency near its quota",
+        group="application",
+        target="account",
+        threshold="lambda.accountConcurrentExecutions",
+        comparison="GreaterThanThreshold",
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        severity="HIGH",
+        pagerduty_service="platform",
+        what="Concurrent executions across the account are above",
+        metric=MetricStat("m1", "AWS/Lambda", "ConcurrentExecutions", "Maximum"),
+    ),
+    # --- Business (the platform's own metrics) --------------------------------------------
+    AlarmRule(
+        rule="revenue-drop",
+        title="Revenue below its expected level",
+        group="business",
+        target="platform",
+        threshold="business.revenueBandWidth",
+        comparison="LessThanLowerThreshold",
+        period=3600,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="breaching",
+        severity="HIGH",
+        channels=("slack-business", "email-executives"),
+        pagerduty_service="business",
+        what="Hourly revenue fell under the expected band (standard deviations):",
+        metrics=(MetricStat("revenue", "HarborList/Business", "Revenue", "Sum"),),
+        expression="ANOMALY_DETECTION_BAND(revenue, {band})",
+        anomaly=True,
+    ),
+    AlarmRule(
+        rule="user-registration-stopped",
+        title="User registrations stopped",
+        group="business",
+        target="platform",
+        threshold="business.minRegistrations",
+        comparison="LessThanThreshold",
+        period=1800,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        # No datapoint means no registrations were published at all: that is the signal.
+        treat_missing_data="breaching",
+        severity="MEDIUM",
+        channels=("slack-product",),
+        pagerduty_service="business",
+        what="Registrations in 30 minutes are fewer than",
+        metric=MetricStat("m1", "HarborList/Business", "UserRegistrations", "Sum"),
+    ),
+    AlarmRule(
+        rule="low-search-activity",
+        title="Search activity far below usual",
+        group="business",
+        target="platform",
+        threshold="business.activityBandWidth",
+        comparison="LessThanLowerThreshold",
+        period=3600,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="breaching",
+        severity="LOW",
+        pagerduty_service="business",
+        what="Searches per hour fell under the usual band (standard deviations):",
+        metrics=(MetricStat("searches", "HarborList/Business", "SearchQueries", "Sum"),),
+        expression="ANOMALY_DETECTION_BAND(searches, {band})",
+        anomaly=True,
+    ),
+    AlarmRule(
+        rule="low-listing-activity",
+        title="Listing creations far below usual",
+        group="business",
+        target="platform",
+        threshold="business.activityBandWidth",
+        comparison="LessThanLowerThreshold",
+        period=3600,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        severity="LOW",
+        pagerduty_service="business",
+        what="Listing creations per hour fell under the usual band (standard deviations):",
+        metrics=(MetricStat("listings", "HarborList/Business", "ListingCreations", "Sum"),),
+        expression="ANOMALY_DETECTION_BAND(listings, {band})",
+        anomaly=True,
+    ),
+)
+
+RULES_BY_ID = {r.rule: r for r in RULES}
+
+# The composite page for "the platform is down" and the health-check alarm it may use.
+SYSTEM_DOWN_RULE = "system-down"
+HEALTH_CHECK_RULE = "api-health-check-failed"
+SYSTEM_DOWN = {
+    "rule": SYSTEM_DOWN_RULE,
+    "title": "HarborList platform down",
+    "severity": "CRITICAL",
+    "pagerduty_service": "platform",
+}
+HEALTH_CHECK = {
+    "rule": HEALTH_CHECK_RULE,
+    "title": "API health check failing",
+    "severity": "HIGH",
+    "pagerduty_service": "platform",
+}
+
+# Alerts the platform's own code publishes to the alerts topic (design doc), by rule.
+PLATFORM_ALERT_RULES = {
+    "expensive-scan": {"title": "Expensive DynamoDB scan", "severity": None, "service": "data"},
+    "lambda-function-error": {
+        "title": "Lambda function error",
+        "severity": "HIGH",
+        "service": "platform",
+    },
+    "unclassified-alert": {"title": "Unclassified alert", "severity": "LOW", "service": "platform"},
+}
+
+ALL_RULE_IDS = (*RULES_BY_ID, SYSTEM_DOWN_RULE, HEALTH_CHECK_RULE, *PLATFORM_ALERT_RULES)

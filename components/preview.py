@@ -1,0 +1,161 @@
+"""Offline preview: what `pulumi up` would create for a stack, without cloud credentials.
+
+    python -m components.preview --stack dev          # resource tree, counts, alarm table
+    python -m components.preview --stack prod --json  # the shape of `pulumi preview --json`
+
+Runs the real program (`__main__.py`) under Pulumi's mocks with `Pulumi.<stack>.yaml`.
+Invalid configuration: exit status 2 and one line per problem, naming the key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from components.config_source import read_stack_file
+from components.offline import Graph, RecordedResource, redact, run_program
+from components.settings import NAMESPACE, ConfigError, Settings, parse_settings
+
+EXIT_INVALID_CONFIG = 2
+
+
+def preview_json(graph: Graph) -> dict[str, Any]:
+    """The document `pulumi preview --json` prints for a stack created from nothing."""
+    stack_urn = _stack_urn(graph)
+    ordered = tree_order(graph)
+    steps = [
+        {
+            "op": "create",
+            "urn": stack_urn,
+            "newState": {
+                "type": "pulumi:pulumi:Stack",
+                "urn": stack_urn,
+                "custom": False,
+                "inputs": {},
+            },
+        }
+    ]
+    for r, _depth in ordered:
+        steps.append(
+            {
+                "op": "create",
+                "urn": r.urn,
+                "newState": {
+                    "type": r.type,
+                    "urn": r.urn,
+                    "parent": r.parent,
+                    "custom": r.custom,
+                    "inputs": redact(r.inputs),
+                },
+            }
+        )
+    return {
+        "steps": steps,
+        "changeSummary": {"create": len(steps)},
+        "outputs": redact(graph.outputs),
+    }
+
+
+def tree_order(graph: Graph) -> list[tuple[RecordedResource, int]]:
+    """Parents before children, siblings by type then name: stable across runs."""
+    children: dict[str, list[RecordedResource]] = {}
+    for r in graph.resources:
+        children.setdefault(r.parent, []).append(r)
+    ordered: list[tuple[RecordedResource, int]] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for r in sorted(children.get(parent, []), key=lambda r: (r.custom, r.type, r.name)):
+            ordered.append((r, depth))
+            walk(r.urn, depth + 1)
+
+    walk(_stack_urn(graph), 1)
+    return ordered
+
+
+def _stack_urn(graph: Graph) -> str:
+    return f"urn:pulumi:{graph.stack}::{NAMESPACE}::pulumi:pulumi:Stack::{NAMESPACE}-{graph.stack}"
+
+
+def preview_text(graph: Graph, settings: Settings) -> str:
+    """The human form: notes, the resource tree, counts per type, tables, outputs."""
+    lines = [
+        f"Stack {graph.stack} ({NAMESPACE}), region {settings.region}: offline preview "
+        "under Pulumi mocks. Nothing was deployed; ids and ARNs are fabricated.",
+        "",
+    ]
+    lines += [f"note: {n}" for n in notes(settings)]
+    lines += ["", f"+ pulumi:pulumi:Stack {NAMESPACE}-{graph.stack}"]
+    lines += [f"{'    ' * depth}+ {r.type} {r.name}" for r, depth in tree_order(graph)]
+    counts = graph.type_counts()
+    lines += ["", "Resources by type:"]
+    lines += [f"  {n:4d}  {t}" for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines.append(f"  {len(graph.resources) + 1:4d}  to create (with the stack itself)")
+    for table in TABLES:
+        lines += ["", *table(graph, settings)]
+    lines += ["", "Outputs:"]
+    for name, value in sorted(redact(graph.outputs).items()):
+        lines.append(f"  {name}: {json.dumps(value, sort_keys=True)}")
+    return "\n".join(lines)
+
+
+def notes(settings: Settings) -> list[str]:
+    """What a reader of the preview must know about this stack's configuration."""
+    out = []
+    missing = [
+        s.key
+        for s in (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.pagerduty_api_token,
+        )
+        if s is not None and not s.available
+    ]
+    if missing:
+        out.append(
+            "secrets are not readable offline (" + ", ".join(missing) + "): placeholder "
+            "values stand in; `pulumi up` needs them set with `pulumi config set --secret`"
+        )
+    return out
+
+
+# Tables appended to the human preview; later components register theirs here.
+TABLES: list[Any] = []
+
+
+def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m components.preview",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    parser.add_argument("--json", action="store_true", help="print pulumi preview --json shape")
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=root,
+        help="folder holding the Pulumi.<stack>.yaml files (default: this project)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        raw = read_stack_file(args.stack, args.project_dir)
+        settings = parse_settings(raw)
+        graph = run_program(raw)
+    except ConfigError as err:
+        print(f"Pulumi.{args.stack}.yaml: invalid configuration:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    if args.json:
+        print(json.dumps(preview_json(graph), indent=2, sort_keys=True))
+    else:
+        print(preview_text(graph, settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
