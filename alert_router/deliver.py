@@ -1,0 +1,152 @@
+"""Send planned deliveries: PagerDuty and Slack over HTTP (with retries), SMS through SNS,
+e-mail through SES. Secrets go into requests here and nowhere else."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from alert_router.http import HttpClient, HttpFailure, Response
+from alert_router.plan import Delivery, SlackRef
+from alert_router.routing import KIND_EMAIL, KIND_PAGERDUTY, KIND_SLACK, KIND_SMS
+from alert_router.secrets import Secrets
+from alert_router.state import StateUnavailable
+
+# Slack answers 200 with ok:false; these errors are worth another try, the rest are not.
+SLACK_RETRYABLE = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+}
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    detail: str
+    slack_ref: SlackRef | None = None
+
+
+def slack_check(response: Response) -> tuple[str, bool] | None:
+    """None when Slack said ``ok: true``; otherwise the error and whether to retry."""
+    data = response.json()
+    if isinstance(data, dict) and data.get("ok") is True:
+        return None
+    error = data.get("error", "no ok field") if isinstance(data, dict) else "unreadable answer"
+    return f"slack error: {error}", error in SLACK_RETRYABLE
+
+
+class SlackPacer:
+    """At most one message per second per Slack channel.
+
+    Across containers: each post reserves the channel's next free slot in the state table
+    (``StateTable.reserve_slot``), and waits for it. In one container: a local schedule too, which
+    is all that holds if the table is unavailable. A wait longer than ``max_wait`` is cut short
+    (the message then goes out and Slack's 429 + Retry-After handling takes over), so a storm
+    cannot hold an invocation past its timeout.
+    """
+
+    def __init__(
+        self,
+        reserve: Callable[[str, float, float], float] | None,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        spacing: float = 1.0,
+        max_wait: float = 20.0,
+    ) -> None:
+        self._reserve = reserve
+        self._clock = clock
+        self._sleep = sleep
+        self._spacing = spacing
+        self._max_wait = max_wait
+        self._next: dict[str, float] = {}
+
+    def wait_turn(self, channel: str) -> float:
+        """Block until this channel may receive a message; returns the seconds waited."""
+        now = self._clock()
+        slot = max(now, self._next.get(channel, 0.0))
+        if self._reserve is not None:
+            with contextlib.suppress(StateUnavailable):  # fail open: the local schedule holds
+                slot = max(slot, self._reserve(channel, now, self._spacing))
+        self._next[channel] = slot + self._spacing
+        delay = min(slot - now, self._max_wait)
+        if delay > 0:
+            self._sleep(delay)
+            return delay
+        return 0.0
+
+
+class Senders:
+    """One ``send`` for every kind of delivery. Never raises: failures come back as results."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        secrets: Callable[[], Secrets],
+        *,
+        sns: Callable[[], Any],
+        ses: Callable[[], Any],
+        pacer: SlackPacer | None = None,
+    ) -> None:
+        self._http = http
+        self._secrets = secrets
+        self._sns = sns
+        self._ses = ses
+        self._pacer = pacer
+
+    def send(self, delivery: Delivery) -> SendResult:
+        try:
+            if delivery.channel == KIND_PAGERDUTY:
+                return self._pagerduty(delivery)
+            if delivery.channel == KIND_SLACK:
+                return self._slack(delivery)
+            if delivery.channel == KIND_SMS:
+                self._sns().publish(
+                    **delivery.body,
+                    MessageAttributes={
+                        "AWS.SNS.SMS.SMSType": {
+                            "DataType": "String",
+                            "StringValue": "Transactional",
+                        }
+                    },
+                )
+                return SendResult(True, "published")
+            if delivery.channel == KIND_EMAIL:
+                answer = self._ses().send_email(**delivery.body)
+                return SendResult(True, f"sent {answer.get('MessageId', '')}")
+            return SendResult(False, f"unknown channel kind {delivery.channel}")
+        except HttpFailure as exc:
+            return SendResult(False, f"{exc} after {exc.attempts} attempt(s)")
+        except Exception as exc:  # an adapter failure must not stop the other channels
+            return SendResult(False, f"{type(exc).__name__}: {str(exc)[:300]}")
+
+    def _pagerduty(self, delivery: Delivery) -> SendResult:
+        keys = self._secrets().pagerduty_routing_keys
+        key = keys.get(delivery.service or "")
+        if not key:
+            return SendResult(False, f"no PagerDuty routing key for service {delivery.service!r}")
+        body = {**delivery.body, "routing_key": key}
+        response = self._http.post_json(delivery.url or "", body)
+        return SendResult(True, f"HTTP {response.status}")
+
+    def _slack(self, delivery: Delivery) -> SendResult:
+        token = self._secrets().slack_bot_token
+        if delivery.action == "post" and self._pacer is not None:
+            self._pacer.wait_turn(delivery.target or delivery.route)
+        response = self._http.post_json(
+            delivery.url or "",
+            delivery.body,
+            {"Authorization": f"Bearer {token}"},
+            check=slack_check,
+        )
+        data = response.json() or {}
+        ref = None
+        if isinstance(data.get("channel"), str) and isinstance(data.get("ts"), str):
+            ref = SlackRef(data["channel"], data["ts"])
+        return SendResult(True, "ok", ref)

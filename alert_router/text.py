@@ -1,0 +1,44 @@
+"""Escaping and length limits for text that leaves the router (Slack, PagerDuty, SMS, e-mail)."""
+
+from __future__ import annotations
+
+import re
+
+ELLIPSIS = "…"
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s+")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + ELLIPSIS if limit > 0 else ""
+
+
+def escape_slack(text: str) -> str:
+    """Slack's three control characters escaped, so ``<!channel>`` or ``<url|x>`` stay inert."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit_slack(text: str, limit: int) -> str:
+    """``text`` escaped for Slack and at most ``limit`` characters, never cutting an entity."""
+    text = _CONTROL.sub("", text)
+    escaped = escape_slack(text)
+    if len(escaped) <= limit:
+        return escaped
+    out: list[str] = []
+    used = 0
+    for char in text:
+        piece = _ESCAPES.get(char, char)
+        if used + len(piece) > limit - 1:
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out) + ELLIPSIS
+
+
+def one_line(text: str) -> str:
+    """Control characters dropped and whitespace runs collapsed to single spaces."""
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
