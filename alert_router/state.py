@@ -104,7 +104,9 @@ class StateTable:
     # ---- idempotency ---------------------------------------------------------------------
 
     def decision(self, nid: str) -> dict | None:
-        return self._get(f"notif#{nid}", "decision")
+        """The decision first taken for a notification, or None."""
+        item = self._get(f"notif#{nid}", "decision")
+        return json.loads(item["decision"]) if item and "decision" in item else None
 
     def put_decision(self, nid: str, decision: dict[str, Any], now: float, ttl: float) -> bool:
         """Store the first decision for a notification; False if one is already there."""

@@ -214,7 +214,7 @@ def emails_sent() -> list[Any]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    return list(ses_backends[DEFAULT_ACCOUNT_ID]["global"].sent_messages)
+    return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
 
 
 @pytest.fixture

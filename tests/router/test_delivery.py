@@ -1,0 +1,312 @@
+"""The whole handler against moto (state table, secret, SNS SMS, SES) and local HTTP fakes
+playing PagerDuty and Slack: exact payloads, recoveries, duplicates, failure isolation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from alert_router import handler
+from alert_router.handler import InvocationFailed
+
+from .conftest import BOT_TOKEN, ROUTING_KEYS, emails_sent, load_event, sms_sent
+
+DISK = "harborlist-prod-disk-space-low-harborlist-web-asg"
+DISK_ARN = f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{DISK}"
+CONSOLE = "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1"
+
+
+def invoke(event):
+    return handler.lambda_handler(event, None)
+
+
+def test_critical_alarm_pages_posts_and_texts_with_exact_payloads(rt, apis):
+    result = invoke(load_event("sns-alarm-single-metric.json"))
+    (summary,) = result["alerts"]
+    assert summary["decision"] == "deliver"
+    assert summary["sent"] == [
+        "slack-critical/#incidents-critical",
+        "pagerduty",
+        "sms-oncall/+15555550100",
+        "sms-oncall/+15555550101",
+    ]
+    (page,) = apis.pagerduty
+    assert page == {
+        "routing_key": ROUTING_KEYS["platform"],
+        "event_action": "trigger",
+        "dedup_key": f"cloudwatch-alarm/{DISK_ARN}",
+        "client": "HarborList alert router",
+        "client_url": f"{CONSOLE}#alarmsV2:alarm/{DISK}",
+        "payload": {
+            "summary": (
+                "[CRITICAL] EC2 disk space low — harborlist-prod-disk-space-low-harborlist-web-asg"
+                " is ALARM: Threshold Crossed: 1 out of the last 1 datapoints "
+                "[93.4129638671875 (12/11/26 15:44:00)] was greater than the threshold (90.0) "
+                "(minimum 1 datapoint for OK -> ALARM transition)."
+            ),
+            "source": DISK_ARN,
+            "severity": "critical",
+            "timestamp": "2026-11-12T15:45:24.006Z",
+            "component": "harborlist-web-asg",
+            "group": "disk-space-low",
+            "class": "metric",
+            "custom_details": page["payload"]["custom_details"],
+        },
+        "links": [
+            {
+                "href": "https://runbooks.harborlist.com/monitoring/disk-space-low",
+                "text": "Runbook",
+            },
+            {"href": f"{CONSOLE}#alarmsV2:alarm/{DISK}", "text": "CloudWatch alarm"},
+            {"href": page["links"][2]["href"], "text": "Metric"},
+            {"href": f"{CONSOLE}#dashboards:name=harborlist-prod-operations", "text": "Dashboard"},
+        ],
+    }
+    details = page["payload"]["custom_details"]
+    assert details["rule"] == "disk-space-low" and details["environment"] == "prod"
+    assert details["runbook_url"] == "https://runbooks.harborlist.com/monitoring/disk-space-low"
+    assert details["metrics"] == [
+        {
+            "namespace": "CWAgent",
+            "name": "disk_used_percent",
+            "dimensions": {"AutoScalingGroupName": "harborlist-web-asg", "path": "/"},
+        }
+    ]
+    (post,) = apis.to("/api/chat.postMessage")
+    assert post["headers"]["Authorization"] == f"Bearer {BOT_TOKEN}"
+    assert post["body"]["channel"] == "#incidents-critical"
+    blocks = post["body"]["blocks"]
+    assert [b["type"] for b in blocks] == [
+        "header",
+        "section",
+        "section",
+        "section",
+        "context",
+        "actions",
+    ]
+    assert blocks[0]["text"]["text"] == "🚨 URGENT Alert: EC2 disk space low"
+    assert [f["text"].split(":*")[0] for f in blocks[1]["fields"]][:4] == [
+        "*Type",
+        "*Severity",
+        "*Environment",
+        "*Time",
+    ]
+    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == [
+        "View Runbook",
+        "View Metrics",
+        "Acknowledge",
+    ]
+    assert json.loads(blocks[-1]["elements"][2]["value"])["k"] == f"cloudwatch-alarm/{DISK_ARN}"
+    assert post["body"]["attachments"][0]["color"] == "#E01E5A"
+    texts = sms_sent()
+    assert sorted(t["PhoneNumber"] for t in texts) == ["+15555550100", "+15555550101"]
+    assert all(t["Message"].startswith("[CRITICAL prod] EC2 disk space low: ") for t in texts)
+    assert emails_sent() == []  # the rule's own channel list has no e-mail
+
+
+def test_severity_channels_apply_when_the_rule_has_no_list_and_email_is_sent(rt, apis):
+    invoke(load_event("sns-alarm-composite.json"))
+    (message,) = emails_sent()
+    assert message.destinations["ToAddresses"] == ["eng-leads@harborlist.com"]
+    assert message.subject == (
+        "[CRITICAL ALERT] prod: HarborList is down (harborlist-prod-system-down)"
+    )
+    assert (
+        '<th align="left">Runbook</th><td>https://runbooks.harborlist.com/monitoring/'
+        "system-down</td>"
+    ) in message.body
+    assert len(apis.pagerduty) == 1 and len(apis.slack_posts) == 1 and len(sms_sent()) == 2
+
+
+def test_the_same_notification_delivered_twice_sends_nothing_the_second_time(rt, apis):
+    event = load_event("sns-alarm-single-metric.json")
+    invoke(event)
+    again = invoke(event)
+    assert again["alerts"][0]["sent"] == []
+    assert len(again["alerts"][0]["skipped"]) == 4
+    assert len(apis.pagerduty) == 1 and len(apis.slack_posts) == 1 and len(sms_sent()) == 2
+
+
+def test_the_same_state_change_through_sns_and_eventbridge_is_sent_once(rt, apis):
+    invoke(load_event("sns-alarm-single-metric.json"))
+    invoke(load_event("eventbridge-alarm-state-change.json"))
+    assert len(apis.pagerduty) == 1 and len(apis.slack_posts) == 1
+
+
+def test_ok_after_alarm_resolves_the_same_incident_and_turns_the_message_green(rt, apis, clock):
+    invoke(load_event("sns-alarm-single-metric.json"))
+    posted_ts = apis.slack_posts and apis.to("/api/chat.postMessage")[0]
+    clock.advance(1200)
+    result = invoke(load_event("sns-alarm-ok.json"))
+    assert result["alerts"][0]["decision"] == "deliver"
+    trigger, resolve = apis.pagerduty
+    assert resolve == {
+        "routing_key": ROUTING_KEYS["platform"],
+        "event_action": "resolve",
+        "dedup_key": trigger["dedup_key"],
+    }
+    (update,) = apis.slack_updates
+    assert update["ts"] == "1794498000.000001"
+    assert update["channel"].startswith("C0")
+    assert update["blocks"][0]["text"]["text"] == "✅ Resolved: EC2 disk space low"
+    assert update["attachments"][0]["color"] == "#2EB886"
+    assert posted_ts  # the original message was posted first
+    assert len(apis.slack_posts) == 1 and len(sms_sent()) == 2  # no new post, no recovery SMS
+
+
+def test_ok_for_an_alarm_never_notified_is_held_back(rt, apis):
+    result = invoke(load_event("sns-alarm-ok.json"))
+    assert result["alerts"][0]["decision"] == "not-notified"
+    assert apis.requests == []
+
+
+def test_insufficient_data_updates_slack_but_leaves_the_incident_open(rt, apis, clock):
+    invoke(load_event("sns-alarm-single-metric.json"))
+    clock.advance(60)
+    invoke(load_event("sns-alarm-insufficient-data.json"))
+    assert [p["event_action"] for p in apis.pagerduty] == ["trigger"]
+    (update,) = apis.slack_updates
+    assert update["blocks"][0]["text"]["text"] == "⚪ Insufficient data: EC2 disk space low"
+    assert update["attachments"][0]["color"] == "#9E9E9E"
+
+
+def test_slack_down_does_not_stop_the_page_and_the_retry_resends_only_slack(rt, apis):
+    apis.script("/api/chat.postMessage", *[(500, {"ok": False})] * 4)
+    event = load_event("sns-alarm-single-metric.json")
+    with pytest.raises(InvocationFailed, match="slack-critical"):
+        invoke(event)
+    assert len(apis.pagerduty) == 1 and len(sms_sent()) == 2
+    assert len(apis.slack_posts) == 4  # 4 attempts with backoff
+    result = invoke(event)  # Lambda's retry, Slack is back
+    assert result["alerts"][0]["sent"] == ["slack-critical/#incidents-critical"]
+    assert len(apis.pagerduty) == 1 and len(sms_sent()) == 2 and len(apis.slack_posts) == 5
+
+
+def test_pagerduty_rejecting_the_event_is_not_retried_and_fails_the_invocation(rt, apis):
+    apis.script("/v2/enqueue", (400, {"status": "invalid event", "errors": ["bad"]}))
+    with pytest.raises(InvocationFailed, match="HTTP 400"):
+        invoke(load_event("sns-alarm-single-metric.json"))
+    assert len(apis.pagerduty) == 1
+    assert len(apis.slack_posts) == 1 and len(sms_sent()) == 2
+
+
+def test_pagerduty_429_is_retried_after_the_retry_after_delay(rt, apis, clock):
+    apis.script("/v2/enqueue", (429, {"status": "throttled"}, {"Retry-After": "3"}))
+    invoke(load_event("sns-alarm-single-metric.json"))
+    assert len(apis.pagerduty) == 2
+    assert 3.0 in clock.sleeps
+
+
+def test_slack_ok_false_is_a_failure_and_not_retried_unless_transient(rt, apis):
+    apis.script("/api/chat.postMessage", (200, {"ok": False, "error": "channel_not_found"}))
+    with pytest.raises(InvocationFailed, match="channel_not_found"):
+        invoke(load_event("sns-alarm-single-metric.json"))
+    assert len(apis.slack_posts) == 1
+
+
+def test_slack_ok_false_ratelimited_is_retried(rt, apis):
+    apis.script("/api/chat.postMessage", (200, {"ok": False, "error": "ratelimited"}))
+    invoke(load_event("sns-alarm-single-metric.json"))
+    assert len(apis.slack_posts) == 2
+
+
+def test_an_unreadable_record_fails_the_invocation_after_the_readable_ones(rt, apis):
+    with pytest.raises(InvocationFailed, match="record 1: SNS record has no Message text"):
+        invoke(load_event("sns-unreadable-record.json"))
+    assert len(apis.pagerduty) == 1
+
+
+def test_several_records_are_all_delivered(rt, apis):
+    result = invoke(load_event("sns-multiple-records.json"))
+    assert [a["rule"] for a in result["alerts"]] == ["disk-space-low", "api-error-rate-high"]
+    assert {p["channel"] for p in apis.slack_posts} == {
+        "#incidents-critical",
+        "#engineering-alerts",
+    }
+    assert len(emails_sent()) == 1
+
+
+def test_platform_alerts_route_by_their_rules(rt, apis):
+    invoke(load_event("sns-expensive-scan.json"))
+    invoke(load_event("sns-lambda-error.json"))
+    invoke(load_event("sns-plain-text.json"))
+    channels = [p["channel"] for p in apis.slack_posts]
+    assert channels == ["#engineering-alerts", "#ops-alerts", "#engineering-alerts"]
+    headers = [p["blocks"][0]["text"]["text"] for p in apis.slack_posts]
+    assert headers == [
+        "⚠️ HIGH Alert: Expensive DynamoDB scan",
+        "⚠️ HIGH Alert: Lambda function error",
+        "ℹ️ LOW Alert: Backup report",
+    ]
+    assert apis.pagerduty == []
+
+
+def test_state_table_unavailable_fails_open(env, clock, apis, aws):
+    from alert_router import runtime
+    from alert_router.http import HttpClient, RetryPolicy
+
+    env = {**env, "STATE_TABLE_NAME": "no-such-table"}
+    http = HttpClient(RetryPolicy(timeout=1.0), sleep=clock.sleep, clock=clock)
+    runtime.reset(runtime.build(env, sleep=clock.sleep, clock=clock, health_check=None, http=http))
+    try:
+        invoke(load_event("sns-alarm-single-metric.json"))
+        invoke(load_event("sns-alarm-ok.json"))  # cannot know it was notified: resolve anyway
+    finally:
+        runtime.reset(None)
+    assert [p["event_action"] for p in apis.pagerduty] == ["trigger", "resolve"]
+    assert len(apis.slack_posts) == 2  # no ts to update: the recovery is a new message
+
+
+def test_metrics_are_embedded_metric_format_lines(rt, apis, capsys):
+    invoke(load_event("sns-alarm-single-metric.json"))
+    lines = [
+        json.loads(line)
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith('{"_aws"')
+    ]
+    names = [
+        next(iter(set(line) - {"_aws", "Stack", "Severity", "Channel", "Reason"})) for line in lines
+    ]
+    assert names.count("AlertsReceived") == 1 and names.count("Deliveries") == 4
+    assert "EnrichmentMs" in names
+    received = lines[names.index("AlertsReceived")]
+    assert received["_aws"]["CloudWatchMetrics"][0] == {
+        "Namespace": "HarborList/AlertRouter",
+        "Dimensions": [["Stack", "Severity"]],
+        "Metrics": [{"Name": "AlertsReceived", "Unit": "Count"}],
+    }
+    assert received["Severity"] == "CRITICAL" and received["Stack"] == "prod"
+
+
+def test_secrets_are_read_once_and_never_logged(rt, apis, capsys):
+    calls = []
+    original = rt.secrets._client_factory
+    rt.secrets._client_factory = lambda: calls.append(1) or original()
+    invoke(load_event("sns-alarm-single-metric.json"))
+    invoke(load_event("sns-alarm-metric-math.json"))
+    assert len(calls) == 1
+    out = capsys.readouterr().out
+    assert BOT_TOKEN not in out and ROUTING_KEYS["platform"] not in out
+    assert BOT_TOKEN not in repr(rt.secrets.get())
+
+
+def test_self_check_reports_healthy_and_emits_a_heartbeat(rt, capsys):
+    assert invoke({"harborlistSelfCheck": True}) == {
+        "healthy": True,
+        "checks": {"routingConfig": "ok (prod)", "secret": "ok", "stateTable": "ok"},
+    }
+    assert '"Heartbeat":1' in capsys.readouterr().out
+
+
+def test_self_check_fails_when_the_secret_is_missing(env, clock):
+    from alert_router import runtime
+
+    runtime.reset(
+        runtime.build({**env, "ROUTER_SECRET_ARN": "nope"}, clock=clock, health_check=None)
+    )
+    try:
+        with pytest.raises(InvocationFailed, match="secret"):
+            invoke({"harborlistSelfCheck": True})
+    finally:
+        runtime.reset(None)
