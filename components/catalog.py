@@ -25,6 +25,7 @@ TARGET_KINDS = (
     "lambda",
     "account",  # account-wide Lambda metrics: one alarm per stack
     "platform",  # the platform's own custom metrics: one alarm per stack
+    "health_check",  # the Route 53 health check of the API's health URL (us-east-1 only)
 )
 
 
@@ -63,6 +64,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("apiGateway", "clientErrorRatePercent", 10, 0, 100, "%"),
     Threshold("apiGateway", "latencyMs", 1000, 0, 30_000, "ms"),
     Threshold("apiGateway", "degradedLatencyMs", 2000, 0, 30_000, "ms"),
+    Threshold("apiGateway", "healthyCheckers", 1, 0, 1, "(1 = healthy)"),
     Threshold("lambda", "durationMs", 10_000, 0, 900_000, "ms"),
     Threshold("lambda", "errors", 1, 1, 1_000_000, "errors"),
     Threshold("lambda", "throttles", 1, 1, 1_000_000, "throttles"),
@@ -443,6 +445,24 @@ RULES: tuple[AlarmRule, ...] = (
         metric=MetricStat("m1", "AWS/ApiGateway", "Latency", "p90", API_DIMS),
         explained_by_system_down=True,
     ),
+    AlarmRule(
+        rule="api-health-check-failed",
+        title="API health check failing",
+        group="application",
+        target="health_check",
+        threshold="apiGateway.healthyCheckers",
+        comparison="LessThanThreshold",
+        period=60,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        # A health check that stops reporting is as bad as one that fails.
+        treat_missing_data="breaching",
+        severity="HIGH",
+        pagerduty_service="platform",
+        what="Route 53 health status of the API's health URL is below",
+        metric=MetricStat("m1", "AWS/Route53", "HealthCheckStatus", "Minimum"),
+        explained_by_system_down=True,
+    ),
     # --- Lambda ---------------------------------------------------------------------------
     AlarmRule(
         rule="lambda-duration-high",
@@ -586,31 +606,48 @@ RULES: tuple[AlarmRule, ...] = (
 
 RULES_BY_ID = {r.rule: r for r in RULES}
 
-# The composite page for "the platform is down" and the health-check alarm it may use.
-SYSTEM_DOWN_RULE = "system-down"
-HEALTH_CHECK_RULE = "api-health-check-failed"
-SYSTEM_DOWN = {
-    "rule": SYSTEM_DOWN_RULE,
-    "title": "HarborList platform down",
-    "severity": "CRITICAL",
-    "pagerduty_service": "platform",
-}
-HEALTH_CHECK = {
-    "rule": HEALTH_CHECK_RULE,
-    "title": "API health check failing",
-    "severity": "HIGH",
-    "pagerduty_service": "platform",
-}
 
-# Alerts the platform's own code publishes to the alerts topic (design doc), by rule.
-PLATFORM_ALERT_RULES = {
-    "expensive-scan": {"title": "Expensive DynamoDB scan", "severity": None, "service": "data"},
-    "lambda-function-error": {
-        "title": "Lambda function error",
-        "severity": "HIGH",
-        "service": "platform",
-    },
-    "unclassified-alert": {"title": "Unclassified alert", "severity": "LOW", "service": "platform"},
-}
+@dataclass(frozen=True)
+class NotificationRule:
+    """A rule that is not a metric alarm: the composite page, and the platform's own alerts.
 
-ALL_RULE_IDS = (*RULES_BY_ID, SYSTEM_DOWN_RULE, HEALTH_CHECK_RULE, *PLATFORM_ALERT_RULES)
+    `severity` None: decided per alert from its content (EXPENSIVE_SCAN, by the seed's rule).
+    """
+
+    rule: str
+    title: str
+    severity: str | None
+    pagerduty_service: str
+    channels: tuple[str, ...] | None = None
+
+
+# The single page when the platform is down: a composite of the health check and of the API's
+# error rate and latency; while it is in ALARM the children's notifications are suppressed.
+SYSTEM_DOWN = NotificationRule("system-down", "HarborList platform down", "CRITICAL", "platform")
+
+# Alerts the platform's own code publishes as JSON to the platform alerts topic (design doc).
+PLATFORM_ALERTS = (
+    NotificationRule("expensive-scan", "Expensive DynamoDB scan", None, "data"),
+    NotificationRule("lambda-function-error", "Lambda function error", "HIGH", "platform"),
+    NotificationRule("unclassified-alert", "Unclassified alert", "LOW", "platform"),
+)
+
+# Alerts a firing system-down explains: the router holds them back (inhibition) while the
+# platform is down, so the outage reaches people as one page.
+SYSTEM_DOWN_EXPLAINS = (
+    "api-health-check-failed",
+    "api-error-rate-high",
+    "api-client-error-rate-high",
+    "api-latency-high",
+    "response-time-degraded",
+    "lambda-errors",
+    "lambda-duration-high",
+    "user-registration-stopped",
+    "low-search-activity",
+    "low-listing-activity",
+    "lambda-function-error",
+)
+
+NOTIFICATION_RULES = {r.rule: r for r in (SYSTEM_DOWN, *PLATFORM_ALERTS)}
+
+ALL_RULE_IDS = (*RULES_BY_ID, *NOTIFICATION_RULES)

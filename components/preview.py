@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from components import catalog, naming
+from components.alarm_specs import alarm_specs, has_system_down
 from components.config_source import read_stack_file
 from components.offline import Graph, RecordedResource, redact, run_program
 from components.settings import NAMESPACE, ConfigError, Settings, parse_settings
@@ -94,8 +96,7 @@ def preview_text(graph: Graph, settings: Settings) -> str:
     lines += ["", "Resources by type:"]
     lines += [f"  {n:4d}  {t}" for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines.append(f"  {len(graph.resources) + 1:4d}  to create (with the stack itself)")
-    for table in TABLES:
-        lines += ["", *table(graph, settings)]
+    lines += ["", *alarm_table(settings)]
     lines += ["", "Outputs:"]
     for name, value in sorted(redact(graph.outputs).items()):
         lines.append(f"  {name}: {json.dumps(value, sort_keys=True)}")
@@ -122,8 +123,58 @@ def notes(settings: Settings) -> list[str]:
     return out
 
 
-# Tables appended to the human preview; later components register theirs here.
-TABLES: list[Any] = []
+def alarm_table(settings: Settings) -> list[str]:
+    """Rule, resource, metric or expression, threshold, window, severity, topic."""
+    specs = alarm_specs(settings)
+    rows = [("RULE", "RESOURCE", "METRIC / EXPRESSION", "THRESHOLD", "WINDOW", "SEVERITY", "TOPIC")]
+    for s in specs:
+        op = COMPARISON_SYMBOLS[s.rule.comparison]
+        unit = catalog.THRESHOLDS_BY_PATH[s.rule.threshold].unit
+        value = f"{s.threshold / 1e9:g} GB" if unit == "bytes" else f"{s.threshold:g} {unit}"
+        threshold = f"band {s.threshold:g} sd" if s.rule.anomaly else f"{op} {value}"
+        topic = naming.topic_name(settings.prefix, f"alerts-{s.severity.lower()}")
+        via = " (via -notify)" if s.suppressed_by_system_down else ""
+        rows.append(
+            (
+                s.rule.rule,
+                s.resource,
+                s.metric_label(),
+                threshold,
+                s.window_text(),
+                s.severity,
+                topic + via,
+            )
+        )
+    if has_system_down(settings, specs):
+        sev = settings.override("system-down").severity or catalog.SYSTEM_DOWN.severity
+        rows.append(
+            (
+                "system-down",
+                settings.watch.api.name,
+                "composite: health check OR (5XX rate AND latency)",
+                "-",
+                "-",
+                sev,
+                naming.topic_name(settings.prefix, f"alerts-{sev.lower()}"),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"Alarms ({len(rows) - 1}):"]
+    lines += [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    return lines
+
+
+COMPARISON_SYMBOLS = {
+    "GreaterThanThreshold": ">",
+    "GreaterThanOrEqualToThreshold": ">=",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+    "LessThanLowerThreshold": "below",
+    "GreaterThanUpperThreshold": "above",
+    "LessThanLowerOrGreaterThanUpperThreshold": "outside",
+}
 
 
 def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:

@@ -498,7 +498,7 @@ def _alarm_overrides(p: Problems, key: str, value: Any) -> Mapping[str, AlarmOve
         period = opt_int("periodSeconds", 10, 86_400)
         if period is not None and period not in (10, 20, 30) and period % 60:
             p.add(f"{k}.periodSeconds", "10, 20, 30 or a multiple of 60", period)
-        result[rule] = AlarmOverride(
+        override = AlarmOverride(
             enabled=v.boolean(p, f"{k}.enabled", f("enabled"), default=True),
             period=period,
             evaluation_periods=opt_int("evaluationPeriods", 1, 100),
@@ -513,7 +513,26 @@ def _alarm_overrides(p: Problems, key: str, value: Any) -> Mapping[str, AlarmOve
             if f("channels") is MISSING
             else v.string_list(p, f"{k}.channels", f("channels"), non_empty=True),
         )
+        if rule in catalog.RULES_BY_ID:
+            _check_window(p, k, catalog.RULES_BY_ID[rule], override)
+        result[rule] = override
     return MappingProxyType(result)
+
+
+def _check_window(p: Problems, key: str, rule: catalog.AlarmRule, o: AlarmOverride) -> None:
+    """CloudWatch's own limits on the effective window (PutMetricAlarm)."""
+    period = o.period or rule.period
+    evaluations = o.evaluation_periods or rule.evaluation_periods
+    datapoints = o.datapoints_to_alarm or min(rule.datapoints_to_alarm, evaluations)
+    if datapoints > evaluations:
+        p.add(f"{key}.datapointsToAlarm", f"at most evaluationPeriods ({evaluations})", datapoints)
+    limit = 86_400 if period < 3600 else 604_800
+    if period * evaluations > limit:
+        p.add(
+            f"{key}.evaluationPeriods",
+            f"periodSeconds × evaluationPeriods ≤ {limit} s (period {period} s)",
+            evaluations,
+        )
 
 
 def _notifications(p: Problems, key: str, value: Any) -> Notifications:
@@ -579,6 +598,20 @@ def _check_channel_references(
         for ch in chs:
             if ch not in known:
                 p.add(key, expected, ch)
+    for sev, chs in notifications.severity_channels.items():
+        reaches = [
+            c
+            for c in chs
+            if c in known
+            and (notifications.channels[c].targets or (c == "pagerduty" and pagerduty.enabled))
+        ]
+        if chs and not reaches and all(c in known for c in chs):
+            p.add(
+                f"{ns}notifications.severityChannels.{sev}",
+                "at least one channel that reaches someone in this stack (a Slack channel, a "
+                "non-empty e-mail or SMS list, or pagerduty while enabled)",
+                list(chs),
+            )
     if pagerduty.enabled:
         crit = notifications.severity_channels.get("CRITICAL", ())
         if "pagerduty" not in crit:
