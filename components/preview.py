@@ -19,6 +19,7 @@ from typing import Any
 from components import catalog, naming
 from components.alarm_specs import alarm_specs, has_system_down
 from components.config_source import read_stack_file
+from components.cost import cost_table
 from components.offline import Graph, RecordedResource, redact, run_program
 from components.settings import NAMESPACE, ConfigError, Settings, parse_settings
 
@@ -97,6 +98,7 @@ def preview_text(graph: Graph, settings: Settings) -> str:
     lines += [f"  {n:4d}  {t}" for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines.append(f"  {len(graph.resources) + 1:4d}  to create (with the stack itself)")
     lines += ["", *alarm_table(settings)]
+    lines += ["", *cost_table(graph)]
     lines += ["", "Outputs:"]
     for name, value in sorted(redact(graph.outputs).items()):
         lines.append(f"  {name}: {json.dumps(value, sort_keys=True)}")
