@@ -32,6 +32,7 @@ class Classification:
     runbook_url: str
     pagerduty_service: str
     channels: tuple[str, ...] | None  # the rule's own list; None = the severity's list
+    resource: str | None = None  # the watched resource (routing config first, then dimensions)
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def classify(alert: Alert, config: RoutingConfig) -> Classification:
     """Rule and severity: a known alarm's rule; a platform alert's rule; else topic, default."""
     rule_name: str
     severity: str | None = None
+    mapping = config.alarms.get(alert.name) if alert.is_alarm else None
     if alert.is_alarm:
-        mapping = config.alarms.get(alert.name)
         rule_name = mapping["rule"] if mapping and mapping.get("rule") else UNMAPPED_ALARM_RULE
     elif alert.kind == KIND_EXPENSIVE_SCAN:
         rule_name = config.platform_alerts.get("EXPENSIVE_SCAN", "expensive-scan")
@@ -103,6 +104,7 @@ def classify(alert: Alert, config: RoutingConfig) -> Classification:
         runbook_url=runbook,
         pagerduty_service=service,
         channels=rule.channels if rule else None,
+        resource=(mapping or {}).get("resource") or alert.resource,
     )
 
 

@@ -59,7 +59,7 @@ def matching_silence(
         if _epoch(silence.expires_at) <= now:
             continue
         matchers = {"rule": silence.rule, "alarm": silence.alarm, "resource": silence.resource}
-        values = {"rule": cls.rule, "alarm": alert.name, "resource": alert.resource}
+        values = {"rule": cls.rule, "alarm": alert.name, "resource": cls.resource}
         set_matchers = {k: v for k, v in matchers.items() if v is not None}
         if set_matchers and all(values[k] == v for k, v in set_matchers.items()):
             return silence
