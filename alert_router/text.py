@@ -6,8 +6,8 @@ import re
 
 ELLIPSIS = "…"
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
+_DROP_CONTROL = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
 
 
 def clip(text: str, limit: int) -> str:
@@ -24,7 +24,8 @@ def escape_slack(text: str) -> str:
 
 def fit_slack(text: str, limit: int) -> str:
     """``text`` escaped for Slack and at most ``limit`` characters, never cutting an entity."""
-    text = _CONTROL.sub("", text)
+    if not text.isprintable():  # fast path: most alarm text has no control characters
+        text = text.translate(_DROP_CONTROL)
     escaped = escape_slack(text)
     if len(escaped) <= limit:
         return escaped
@@ -41,4 +42,6 @@ def fit_slack(text: str, limit: int) -> str:
 
 def one_line(text: str) -> str:
     """Control characters dropped and whitespace runs collapsed to single spaces."""
-    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    if text.isprintable() and "  " not in text:
+        return text.strip()
+    return _SPACE.sub(" ", text.translate(_DROP_CONTROL)).strip()
