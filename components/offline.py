@@ -128,6 +128,9 @@ def _unwrap(value: Any) -> Any:
         return {k: _unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        # The wire format carries every number as a double; show whole numbers as integers.
+        return int(value)
     if isinstance(value, pulumi.asset.AssetArchive):
         return {"archive": {k: _describe_asset(a) for k, a in sorted(value.assets.items())}}
     if isinstance(value, pulumi.asset.Asset | pulumi.asset.Archive):
@@ -205,7 +208,10 @@ class FabricatingMocks(pulumi_mocks.Mocks):
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": self.region, "region": self.region, "id": self.region}, []
-        raise NotImplementedError(f"the offline mocks do not answer the invoke {args.token}")
+        if args.token == "pagerduty:index/getVendor:getVendor":
+            name = args.args.get("name", "")
+            return {"id": "P" + _digest(name, 6).upper(), "name": name, "type": "vendor"}, []
+        raise LookupError(f"the offline mocks do not answer the invoke {args.token}")
 
 
 def _physical_name(args: pulumi_mocks.MockResourceArgs) -> str:

@@ -122,6 +122,11 @@ def notes(settings: Settings) -> list[str]:
             "secrets are not readable offline (" + ", ".join(missing) + "): placeholder "
             "values stand in; `pulumi up` needs them set with `pulumi config set --secret`"
         )
+    if not settings.pagerduty.enabled:
+        critical = ", ".join(settings.notifications.severity_channels["CRITICAL"])
+        out.append(
+            f"PagerDuty is off for this stack: nobody is paged; CRITICAL alerts go to {critical}"
+        )
     return out
 
 

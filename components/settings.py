@@ -299,6 +299,14 @@ def parse_settings(raw: RawConfig) -> Settings:
     pagerduty = _pagerduty(p, ns + "pagerduty", get("pagerduty"))
     alarms = _alarm_overrides(p, ns + "alarms", get("alarms"))
     _check_channel_references(p, ns, notifications, alarms, pagerduty)
+    router = _router(p, ns + "router", get("router"))
+    if not pagerduty.enabled and not router.oncall_email:
+        p.add(
+            ns + "router.oncallEmail",
+            "at least one address while PagerDuty is off (the router's own alarms must reach "
+            "someone without going through the router)",
+            [],
+        )
     settings = Settings(
         stack=raw.stack,
         region=region,
@@ -311,7 +319,7 @@ def parse_settings(raw: RawConfig) -> Settings:
         pagerduty=pagerduty,
         suppression=_suppression(p, ns + "suppression", get("suppression")),
         silences=_silences(p, ns + "silences", get("silences")),
-        router=_router(p, ns + "router", get("router")),
+        router=router,
         dashboards=_dashboards(p, ns + "dashboards", get("dashboards")),
         slack_bot_token=_secret(p, raw, "slackBotToken", required=True),
         slack_signing_secret=_secret(p, raw, "slackSigningSecret", required=True),

@@ -13,7 +13,11 @@ from components.alarms import (
     SystemDownAlarm,
     SystemDownArgs,
 )
+from components.alert_router import AlertRouter, AlertRouterArgs
 from components.dashboards import Dashboards, DashboardsArgs
+from components.oncall import OnCall, OnCallArgs
+from components.router_watchdog import RouterWatchdog, RouterWatchdogArgs
+from components.routing_config import build_routing_config
 from components.settings import Settings
 from components.topics import NotificationTopics, NotificationTopicsArgs
 
@@ -47,7 +51,11 @@ class MonitoringStack(pulumi.ComponentResource):
             )
             health_check_id = health.check.id
         group_args = AlarmGroupArgs(specs, topic_arns, health_check_id)
-        groups = [group(f"{group.GROUP}-alarms", group_args, opts=child) for group in ALARM_GROUPS]
+        groups = [
+            group(f"{group.GROUP}-alarms", group_args, opts=child)
+            for group in ALARM_GROUPS
+            if any(s.rule.group == group.GROUP for s in specs)
+        ]
         metric_alarms = {name: alarm for g in groups for name, alarm in g.alarms.items()}
 
         # What notifies people: each alarm, or the wrapper system-down can mute.
@@ -68,10 +76,49 @@ class MonitoringStack(pulumi.ComponentResource):
         self.dashboards = Dashboards(
             "dashboards", DashboardsArgs(settings, specs, notifying), opts=child
         )
+        self.oncall = None
+        if settings.pagerduty.enabled and settings.pagerduty_api_token is not None:
+            self.oncall = OnCall(
+                "oncall",
+                OnCallArgs(settings.prefix, settings.pagerduty, settings.pagerduty_api_token),
+                opts=child,
+            )
+        self.router = AlertRouter(
+            "alert-router",
+            AlertRouterArgs(
+                settings=settings,
+                routing_config=build_routing_config(settings),
+                topic_arns={**topic_arns, "PLATFORM": self.topics.platform_topic.arn},
+                pagerduty_routing_keys=self.oncall.routing_keys if self.oncall else {},
+                tags=tags,
+            ),
+            opts=child,
+        )
+        self.watchdog = RouterWatchdog(
+            "router-watchdog",
+            RouterWatchdogArgs(
+                prefix=settings.prefix,
+                stack=settings.stack,
+                team=settings.team,
+                runbook_base_url=settings.runbook_base_url,
+                function_name=self.router.function.name,
+                timeout_seconds=settings.router.timeout_seconds,
+                queue_name=self.router.dlq.name,
+                alerts_key_arn=self.topics.key.arn,
+                emails=settings.router.oncall_email,
+                pagerduty_endpoint=self.oncall.cloudwatch_endpoint if self.oncall else None,
+                tags=tags,
+            ),
+            opts=child,
+        )
         self.outputs = {
             "topicArns": topic_arns,
             "platformAlertsTopicArn": self.topics.platform_topic.arn,
             "dashboardUrls": self.dashboards.urls,
+            "routerFunctionName": self.router.function.name,
+            "routerFunctionUrl": self.router.url.function_url,
+            "routerHealthTopicArn": self.watchdog.topic.arn,
+            "pagerdutyServiceIds": self.oncall.service_ids if self.oncall else {},
             "alarmCounts": {"metric": len(metric_alarms), "composite": composites},
         }
         self.register_outputs(self.outputs)

@@ -43,7 +43,11 @@ def test_json_has_the_shape_of_pulumi_preview_json(stack, capsys):
             assert state["parent"] in urns, "every parent is itself a step"
     custom = [s for s in steps if s["newState"]["custom"]]
     assert custom, "real resources, not only components"
-    assert all(s["newState"]["type"].split(":")[0] in {"aws", "pagerduty"} for s in custom)
+    assert all(
+        s["newState"]["type"].split(":")[0] in {"aws", "pagerduty"}
+        or s["newState"]["type"].startswith("pulumi:providers:")
+        for s in custom
+    )
 
 
 def test_components_use_the_project_type_tokens(prod_graph):
@@ -78,7 +82,7 @@ def test_human_form_has_tree_and_counts(capsys):
     out = capsys.readouterr().out
     assert "+ pulumi:pulumi:Stack harborlist-monitoring-dev" in out
     assert "    + harborlist:monitoring:MonitoringStack harborlist-dev" in out
-    assert re.search(r"^\s+5\s+aws:sns/topic:Topic$", out, re.M)
+    assert re.search(r"^\s+6\s+aws:sns/topic:Topic$", out, re.M)
     assert "Nothing was deployed" in out
 
 

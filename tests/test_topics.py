@@ -9,7 +9,7 @@ ACCOUNT = "123456789012"
 
 def test_one_encrypted_topic_per_severity_with_deterministic_names(graph):
     topics = {t.name: t for t in graph.of_type("aws:sns/topic:Topic")}
-    key = graph.of_type("aws:kms/key:Key")[0]
+    key = graph.by_name(f"harborlist-{graph.stack}-alerts-key")
     for severity in SEVERITIES:
         t = topics[f"harborlist-{graph.stack}-alerts-{severity.lower()}"]
         assert t.input("name") == t.name
@@ -18,7 +18,7 @@ def test_one_encrypted_topic_per_severity_with_deterministic_names(graph):
 
 
 def test_key_policy_lets_cloudwatch_encrypt(prod_graph):
-    key = prod_graph.of_type("aws:kms/key:Key")[0]
+    key = prod_graph.by_name("harborlist-prod-alerts-key")
     statements = {s["Sid"]: s for s in key.json_input("policy")["Statement"]}
     cw = statements["CloudWatchAlarmsPublishEncrypted"]
     assert cw["Principal"] == {"Service": "cloudwatch.amazonaws.com"}

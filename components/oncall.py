@@ -1,0 +1,145 @@
+"""On-call as code: the PagerDuty team, schedule, escalation policy, services and integrations.
+
+Each service (platform API, data stores, business) gets an Events API v2 integration; its
+routing key is a Pulumi secret that flows only into the router's Secrets Manager secret. The
+watchdog service also gets an Amazon CloudWatch integration, so alarms on the router itself
+page through a path that does not depend on the router.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_pagerduty as pagerduty
+
+from components.settings import PagerDutySettings, Secret
+
+CLOUDWATCH_VENDOR = "Amazon CloudWatch"
+CLOUDWATCH_ENDPOINT = "https://events.pagerduty.com/integration/{key}/enqueue"
+
+
+@dataclass(frozen=True)
+class OnCallArgs:
+    prefix: str
+    settings: PagerDutySettings
+    api_token: Secret
+
+
+class OnCall(pulumi.ComponentResource):
+    """PagerDuty resources of one stack; only created where PagerDuty is enabled."""
+
+    routing_keys: dict[str, pulumi.Output[str]]  # service key → Events API v2 routing key
+    service_ids: dict[str, pulumi.Output[str]]
+    cloudwatch_endpoint: pulumi.Output[str]  # for the router's watchdog topic
+
+    def __init__(self, name: str, args: OnCallArgs, opts=None):
+        super().__init__("harborlist:monitoring:OnCall", name, None, opts)
+        s = args.settings
+        provider = pagerduty.Provider(
+            f"{args.prefix}-pagerduty",
+            token=pulumi.Output.secret(args.api_token.reveal()),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        team = pagerduty.Team(
+            f"{args.prefix}-team",
+            name=s.team_name,
+            description=f"On-call for HarborList ({args.prefix})",
+            opts=child,
+        )
+        schedule = pagerduty.Schedule(
+            f"{args.prefix}-primary",
+            name=f"{s.team_name} primary ({args.prefix})",
+            time_zone=s.time_zone,
+            teams=[team.id],
+            layers=[
+                pagerduty.ScheduleLayerArgs(
+                    name=layer.name,
+                    start=layer.start,
+                    rotation_virtual_start=layer.rotation_virtual_start,
+                    rotation_turn_length_seconds=layer.rotation_turn_length_seconds,
+                    users=list(layer.users),
+                )
+                for layer in s.schedule_layers
+            ],
+            opts=child,
+        )
+        policy = pagerduty.EscalationPolicy(
+            f"{args.prefix}-escalation",
+            name=f"{s.team_name} escalation ({args.prefix})",
+            num_loops=s.escalation_loops,
+            teams=team.id,  # this provider version takes one team here
+            rules=[
+                pagerduty.EscalationPolicyRuleArgs(
+                    escalation_delay_in_minutes=rule.delay_minutes,
+                    targets=[
+                        pagerduty.EscalationPolicyRuleTargetArgs(
+                            type="schedule_reference" if kind == "schedule" else "user_reference",
+                            id=schedule.id if kind == "schedule" else target,
+                        )
+                        for kind, target in rule.targets
+                    ],
+                )
+                for rule in s.escalation_rules
+            ],
+            opts=child,
+        )
+        self.service_ids = {}
+        self.routing_keys = {}
+        services = {}
+        for svc in s.services:
+            service = pagerduty.Service(
+                f"{args.prefix}-{svc.key}",
+                name=svc.name,
+                description=svc.description,
+                escalation_policy=policy.id,
+                acknowledgement_timeout=str(s.acknowledgement_timeout_seconds),
+                auto_resolve_timeout=str(s.auto_resolve_timeout_seconds),
+                alert_creation="create_alerts_and_incidents",
+                # The router sends CRITICAL as "critical"; severity-based urgency pages those at
+                # high urgency and warning/info at low (see the closing note on "error").
+                incident_urgency_rule=pagerduty.ServiceIncidentUrgencyRuleArgs(
+                    type="constant", urgency="severity_based"
+                ),
+                alert_grouping_parameters=pagerduty.ServiceAlertGroupingParametersArgs(
+                    type="time",
+                    config=pagerduty.ServiceAlertGroupingParametersConfigArgs(
+                        timeout=s.alert_grouping_minutes
+                    ),
+                ),
+                opts=child,
+            )
+            integration = pagerduty.ServiceIntegration(
+                f"{args.prefix}-{svc.key}-events-v2",
+                name="HarborList alert router (Events API v2)",
+                service=service.id,
+                type="events_api_v2_inbound_integration",
+                opts=child,
+            )
+            services[svc.key] = service
+            self.service_ids[svc.key] = service.id
+            self.routing_keys[svc.key] = pulumi.Output.secret(integration.integration_key)
+        vendor = pagerduty.get_vendor_output(
+            name=CLOUDWATCH_VENDOR, opts=pulumi.InvokeOptions(parent=self, provider=provider)
+        )
+        watchdog = pagerduty.ServiceIntegration(
+            f"{args.prefix}-router-watchdog-cloudwatch",
+            name="Alert router health (CloudWatch, bypasses the router)",
+            service=services["platform"].id,
+            vendor=vendor.id,
+            opts=child,
+        )
+        self.cloudwatch_endpoint = pulumi.Output.secret(
+            watchdog.integration_key.apply(lambda key: CLOUDWATCH_ENDPOINT.format(key=key))
+        )
+        for i, window in enumerate(s.maintenance_windows):
+            pagerduty.MaintenanceWindow(
+                f"{args.prefix}-maintenance-{i}",
+                start_time=window.start,
+                end_time=window.end,
+                description=window.description,
+                services=[services[k].id for k in window.services],
+                opts=child,
+            )
+        self.register_outputs({"serviceIds": self.service_ids})
