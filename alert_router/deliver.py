@@ -57,7 +57,7 @@ class SlackPacer:
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        spacing: float = 1.0,
+        spacing: float = 1.1,  # 1 s plus a margin for network jitter between containers
         max_wait: float = 20.0,
     ) -> None:
         self._reserve = reserve
@@ -73,7 +73,7 @@ class SlackPacer:
         slot = max(now, self._next.get(channel, 0.0))
         if self._reserve is not None:
             with contextlib.suppress(StateUnavailable):  # fail open: the local schedule holds
-                slot = max(slot, self._reserve(channel, now, self._spacing))
+                slot = self._reserve(channel, slot, self._spacing)
         self._next[channel] = slot + self._spacing
         delay = min(slot - now, self._max_wait)
         if delay > 0:

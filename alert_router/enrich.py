@@ -134,11 +134,12 @@ def enrich(
     similar_recent: int = 0,
     health: tuple[tuple[str, str], ...] = (),
     fold_count: int = 0,
+    classification: Classification | None = None,
 ) -> Enriched:
     """Everything renderers need; the I/O-derived facts come in as arguments."""
     return Enriched(
         alert=alert,
-        classification=classify(alert, config),
+        classification=classification or classify(alert, config),
         environment=config.environment,
         correlation_id=correlation_id(alert),
         console_urls=console_urls(alert, config),

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from alert_router.alert import Alert
+from alert_router.alert import SEVERITIES, Alert
 from alert_router.config import HealthCheck, RoutingConfig
 from alert_router.deliver import Senders
-from alert_router.enrich import classify, enrich
+from alert_router.enrich import Classification, classify, enrich
 from alert_router.log import log
 from alert_router.metrics import Metrics
 from alert_router.plan import Delivery, Endpoints, plan
@@ -129,13 +129,20 @@ class Router:
         )
         return after_fold(ordinal, sup.fold_threshold)
 
+    @staticmethod
+    def _as_decided(cls: Classification, prior: dict) -> Classification:
+        """The same notification through another shape (EventBridge has no topic) must route
+        as it was first decided, or its channels would differ and it would be sent twice."""
+        severity = prior.get("severity")
+        return replace(cls, severity=severity) if severity in SEVERITIES else cls
+
     def process(self, alert: Alert) -> Outcome:
         """Take one alert through the whole pipeline. Never raises for a delivery failure:
         failures are in the outcome, and the handler fails the invocation after all alerts."""
         now = self.clock()
         config = self.config
         cls = classify(alert, config)
-        outcome = Outcome(alert, cls.rule, cls.severity, Decision(DELIVER))
+        outcome = Outcome(alert, cls.rule, cls.severity, Decision(DELIVER))  # severity may change
         state = self.state
         self.metrics.emit("AlertsReceived", Severity=cls.severity)
         nid = alert.notification_id
@@ -150,6 +157,7 @@ class Router:
             decision = Decision(
                 prior["action"], prior.get("detail", ""), int(prior.get("foldCount", 0))
             )
+            cls = self._as_decided(cls, prior)
         else:
             decision = self._decide(alert, outcome, memory, state_ok, now)
             record = {
@@ -170,7 +178,9 @@ class Router:
                     decision = Decision(
                         again["action"], again.get("detail", ""), int(again.get("foldCount", 0))
                     )
+                    cls = self._as_decided(cls, again)
         outcome.decision = decision
+        outcome.severity = cls.severity
         similar = similarity_key(alert, cls)
 
         if any(cls.rule == i.source_rule for i in config.inhibitions) and first_time:
@@ -244,6 +254,7 @@ class Router:
             similar_recent=max(recent - 1, 0),
             health=health,
             fold_count=decision.fold_count,
+            classification=cls,
         )
         self.metrics.emit("EnrichmentMs", round((time.monotonic() - started) * 1000, 3))
 

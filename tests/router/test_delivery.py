@@ -310,3 +310,19 @@ def test_self_check_fails_when_the_secret_is_missing(env, clock):
             invoke({"harborlistSelfCheck": True})
     finally:
         runtime.reset(None)
+
+
+def test_a_copy_through_eventbridge_routes_as_the_sns_original_was_decided(rt, apis):
+    """EventBridge carries no topic, so an unmapped alarm would fall to the default severity
+    and reach other channels: the stored decision's severity keeps it to the first routing."""
+    sns = load_event("sns-alarm-unmapped.json")
+    eventbridge = load_event("eventbridge-alarm-state-change.json")
+    message = json.loads(sns["Records"][0]["Sns"]["Message"])
+    eventbridge["resources"] = [message["AlarmArn"]]
+    eventbridge["detail"]["alarmName"] = message["AlarmName"]
+    eventbridge["detail"]["state"]["timestamp"] = message["StateChangeTime"]
+    first = invoke(sns)["alerts"][0]
+    second = invoke(eventbridge)["alerts"][0]
+    assert (first["severity"], second["severity"]) == ("HIGH", "HIGH")
+    assert second["sent"] == [] and second["skipped"] == first["sent"]
+    assert [p["channel"] for p in apis.slack_posts] == ["#ops-alerts"]
