@@ -75,10 +75,10 @@ def trigger_event(enriched: Enriched, routing_key: str) -> dict[str, Any]:
         "client": "HarborList alert router",
         "payload": {
             "summary": summary(enriched),
-            "source": clip(alert.arn or alert.resource or alert.name, 1024),
+            "source": clip(alert.arn or enriched.classification.resource or alert.name, 1024),
             "severity": SEVERITY[enriched.severity],
             "timestamp": alert.timestamp,
-            "component": clip(alert.resource or alert.name, 255),
+            "component": clip(enriched.classification.resource or alert.name, 255),
             "group": enriched.rule,
             "class": alert.kind,
             "custom_details": {k: v for k, v in details.items() if v not in (None, "")},

@@ -92,8 +92,8 @@ def blocks(enriched: Enriched, *, paged: bool = False) -> list[dict[str, Any]]:
         ("Alarm", alert.name),
         ("State", f"{alert.previous_state or '?'} → {alert.state}"),
     ]
-    if alert.resource:
-        facts.append(("Resource", alert.resource))
+    if enriched.classification.resource:
+        facts.append(("Resource", enriched.classification.resource))
     if alert.region:
         facts.append(("Region", alert.region))
     out: list[dict[str, Any]] = [
