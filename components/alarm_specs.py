@@ -69,7 +69,8 @@ class AlarmSpec:
                     "metric_name": m.metric_name,
                     "stat": m.stat,
                     "period": self.period,
-                    "dimensions": {k: self.dimensions[k] for k in _dims_of(m, self)} or None,
+                    "dimensions": {k: self.dimensions[k] for k in _dims_of(m, self)} | dict(m.fixed)
+                    or None,
                 },
             }
             for m in self.rule.metrics

@@ -49,7 +49,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("ec2", "cpuPercent", 80, 0, 100, "%"),
     Threshold("ec2", "memoryPercent", 85, 0, 100, "%"),
     Threshold("ec2", "diskPercent", 90, 0, 100, "%"),
-    Threshold("ec2", "statusCheckFailed", 1, 1, 1000, "failed checks"),
+    Threshold("ec2", "statusCheckFailed", 1, 1, 1, "failed checks"),
     Threshold("rds", "connections", 80, 1, 100_000, "connections"),
     Threshold("rds", "readLatencySeconds", 0.2, 0, 60, "s"),
     Threshold("rds", "writeLatencySeconds", 0.2, 0, 60, "s"),
@@ -64,7 +64,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("apiGateway", "clientErrorRatePercent", 10, 0, 100, "%"),
     Threshold("apiGateway", "latencyMs", 1000, 0, 30_000, "ms"),
     Threshold("apiGateway", "degradedLatencyMs", 2000, 0, 30_000, "ms"),
-    Threshold("apiGateway", "healthyCheckers", 1, 0, 1, "(1 = healthy)"),
+    Threshold("apiGateway", "healthyCheckers", 1, 1, 1, "(1 = healthy)"),
     Threshold("lambda", "durationMs", 10_000, 0, 900_000, "ms"),
     Threshold("lambda", "errors", 1, 1, 1_000_000, "errors"),
     Threshold("lambda", "throttles", 1, 1, 1_000_000, "throttles"),
@@ -87,6 +87,8 @@ class MetricStat:
     stat: str
     dimensions: tuple[str, ...] = ()
     label: str = ""
+    # Dimensions with a fixed value, e.g. DynamoDB's per-operation metrics.
+    fixed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,17 @@ class AlarmRule:
 
 
 API_DIMS = ("ApiName", "Stage")
+DYNAMODB_OPERATIONS = (
+    "GetItem",
+    "Query",
+    "Scan",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+)
 
 RULES: tuple[AlarmRule, ...] = (
     # --- EC2 (per Auto Scaling group or instance) ---------------------------------------
@@ -152,8 +165,9 @@ RULES: tuple[AlarmRule, ...] = (
         period=300,
         evaluation_periods=3,
         datapoints_to_alarm=3,
-        # The CloudWatch agent stopping is itself a problem worth seeing.
-        treat_missing_data="breaching",
+        # The agent stopping leaves the alarm in INSUFFICIENT_DATA, which notifies: worth
+        # seeing, but not the same page as memory exhaustion.
+        treat_missing_data="missing",
         severity="HIGH",
         pagerduty_service="platform",
         what="Memory in use (CloudWatch agent) is above",
@@ -176,6 +190,7 @@ RULES: tuple[AlarmRule, ...] = (
         pagerduty_service="platform",
         what="Disk space in use (CloudWatch agent) is above",
         metric=MetricStat("m1", "CWAgent", "disk_used_percent", "Maximum"),
+        notify_insufficient_data=True,
     ),
     AlarmRule(
         rule="instance-status-check-failed",
@@ -305,8 +320,13 @@ RULES: tuple[AlarmRule, ...] = (
         treat_missing_data="notBreaching",
         severity="HIGH",
         pagerduty_service="data",
-        what="Throttled requests reached",
-        metric=MetricStat("m1", "AWS/DynamoDB", "ThrottledRequests", "Sum"),
+        what="Read and write throttle events on the table (and its indexes) reached",
+        # ThrottledRequests exists only per operation; these two are per table.
+        metrics=(
+            MetricStat("reads", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", ("TableName",)),
+            MetricStat("writes", "AWS/DynamoDB", "WriteThrottleEvents", "Sum", ("TableName",)),
+        ),
+        expression="FILL(reads, 0) + FILL(writes, 0)",
     ),
     AlarmRule(
         rule="dynamodb-latency-high",
@@ -321,8 +341,25 @@ RULES: tuple[AlarmRule, ...] = (
         treat_missing_data="notBreaching",
         severity="MEDIUM",
         pagerduty_service="data",
-        what="Average successful request latency is above",
-        metric=MetricStat("m1", "AWS/DynamoDB", "SuccessfulRequestLatency", "Average"),
+        what="Average successful request latency of the slowest main operation is above",
+        # SuccessfulRequestLatency is published per TableName and Operation only.
+        metrics=tuple(
+            MetricStat(
+                op_id,
+                "AWS/DynamoDB",
+                "SuccessfulRequestLatency",
+                "Average",
+                ("TableName",),
+                fixed=(("Operation", op),),
+            )
+            for op_id, op in (
+                ("getItem", "GetItem"),
+                ("query", "Query"),
+                ("putItem", "PutItem"),
+                ("updateItem", "UpdateItem"),
+            )
+        ),
+        expression="MAX([getItem, query, putItem, updateItem])",
     ),
     AlarmRule(
         rule="dynamodb-capacity-high",
@@ -364,8 +401,23 @@ RULES: tuple[AlarmRule, ...] = (
         treat_missing_data="notBreaching",
         severity="HIGH",
         pagerduty_service="data",
-        what="DynamoDB returned server errors: at least",
-        metric=MetricStat("m1", "AWS/DynamoDB", "SystemErrors", "Sum"),
+        what="DynamoDB returned server errors (all operations): at least",
+        # SystemErrors is published per operation: the alarm adds up the ones the platform uses
+        # (nine, CloudWatch's ten-query limit leaves room for the sum).
+        metrics=tuple(
+            MetricStat(
+                op[0].lower() + op[1:],
+                "AWS/DynamoDB",
+                "SystemErrors",
+                "Sum",
+                ("TableName",),
+                fixed=(("Operation", op),),
+            )
+            for op in DYNAMODB_OPERATIONS
+        ),
+        expression="SUM(["
+        + ", ".join(f"FILL({op[0].lower() + op[1:]}, 0)" for op in DYNAMODB_OPERATIONS)
+        + "])",
     ),
     # --- API Gateway ----------------------------------------------------------------------
     AlarmRule(
@@ -543,7 +595,7 @@ RULES: tuple[AlarmRule, ...] = (
         severity="HIGH",
         channels=("slack-business", "email-executives"),
         pagerduty_service="business",
-        what="Hourly revenue fell below the lower edge of its expected band, of width",
+        what="Revenue fell below the lower edge of its expected band, of width",
         metrics=(MetricStat("revenue", "HarborList/Business", "Revenue", "Sum"),),
         expression="ANOMALY_DETECTION_BAND(revenue, {band})",
         anomaly=True,
@@ -563,7 +615,7 @@ RULES: tuple[AlarmRule, ...] = (
         severity="MEDIUM",
         channels=("slack-product",),
         pagerduty_service="business",
-        what="Registrations in 30 minutes are fewer than",
+        what="Registrations in the window are fewer than",
         metric=MetricStat("m1", "HarborList/Business", "UserRegistrations", "Sum"),
     ),
     AlarmRule(
@@ -579,7 +631,7 @@ RULES: tuple[AlarmRule, ...] = (
         treat_missing_data="breaching",
         severity="LOW",
         pagerduty_service="business",
-        what="Searches per hour fell below the lower edge of their usual band, of width",
+        what="Searches fell below the lower edge of their usual band, of width",
         metrics=(MetricStat("searches", "HarborList/Business", "SearchQueries", "Sum"),),
         expression="ANOMALY_DETECTION_BAND(searches, {band})",
         anomaly=True,
@@ -597,7 +649,7 @@ RULES: tuple[AlarmRule, ...] = (
         treat_missing_data="notBreaching",
         severity="LOW",
         pagerduty_service="business",
-        what="Listing creations per hour fell below the lower edge of their usual band, of width",
+        what="Listing creations fell below the lower edge of their usual band, of width",
         metrics=(MetricStat("listings", "HarborList/Business", "ListingCreations", "Sum"),),
         expression="ANOMALY_DETECTION_BAND(listings, {band})",
         anomaly=True,
@@ -632,20 +684,20 @@ PLATFORM_ALERTS = (
     NotificationRule("unclassified-alert", "Unclassified alert", "LOW", "platform"),
 )
 
-# Alerts a firing system-down explains: the router holds them back (inhibition) while the
-# platform is down, so the outage reaches people as one page.
-SYSTEM_DOWN_EXPLAINS = (
-    "api-health-check-failed",
-    "api-error-rate-high",
+# Besides the rules CloudWatch mutes (`explained_by_system_down`), alerts the router holds
+# back while system-down fires: the symptoms an outage causes downstream.
+SYSTEM_DOWN_ALSO_INHIBITS = (
     "api-client-error-rate-high",
-    "api-latency-high",
-    "response-time-degraded",
     "lambda-errors",
     "lambda-duration-high",
     "user-registration-stopped",
     "low-search-activity",
     "low-listing-activity",
     "lambda-function-error",
+)
+
+SYSTEM_DOWN_INHIBITS = (
+    tuple(r.rule for r in RULES if r.explained_by_system_down) + SYSTEM_DOWN_ALSO_INHIBITS
 )
 
 NOTIFICATION_RULES = {r.rule: r for r in (SYSTEM_DOWN, *PLATFORM_ALERTS)}

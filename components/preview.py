@@ -137,7 +137,7 @@ def alarm_table(settings: Settings) -> list[str]:
     for s in specs:
         op = COMPARISON_SYMBOLS[s.rule.comparison]
         unit = catalog.THRESHOLDS_BY_PATH[s.rule.threshold].unit
-        value = f"{s.threshold / 1e9:g} GB" if unit == "bytes" else f"{s.threshold:g} {unit}"
+        value = _bytes(s.threshold) if unit == "bytes" else f"{s.threshold:g} {unit}"
         threshold = f"band {s.threshold:g} sd" if s.rule.anomaly else f"{op} {value}"
         topic = naming.topic_name(settings.prefix, f"alerts-{s.severity.lower()}")
         via = " (via -notify)" if s.suppressed_by_system_down else ""
@@ -171,6 +171,13 @@ def alarm_table(settings: Settings) -> list[str]:
         "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
     ]
     return lines
+
+
+def _bytes(n: float) -> str:
+    for size, name in ((2**30, "GiB"), (2**20, "MiB")):
+        if n >= size and n % size == 0:
+            return f"{n / size:g} {name}"
+    return f"{n / 1e9:g} GB" if n >= 1e9 else f"{n / 1e6:g} MB"
 
 
 COMPARISON_SYMBOLS = {

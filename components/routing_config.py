@@ -125,7 +125,7 @@ def build_routing_config(settings: Settings) -> dict[str, Any]:
         "inhibitions": [
             {
                 "sourceRule": catalog.SYSTEM_DOWN.rule,
-                "targetRules": list(catalog.SYSTEM_DOWN_EXPLAINS),
+                "targetRules": list(catalog.SYSTEM_DOWN_INHIBITS),
             }
         ]
         if has_system_down(settings, specs)

@@ -478,6 +478,18 @@ def _alarm_overrides(p: Problems, key: str, value: Any) -> Mapping[str, AlarmOve
             )
             continue
         o = v.obj(p, k, raw) or {}
+        note = catalog.NOTIFICATION_RULES.get(rule)
+        if note is not None and note is not catalog.SYSTEM_DOWN:
+            # Platform alerts have no CloudWatch alarm: only their routing can change.
+            allowed: tuple[str, ...] = ("severity", "channels") if note.severity else ("channels",)
+            why = "" if note.severity else "; its severity comes from its content"
+            for name in o:
+                if name not in allowed:
+                    p.messages.append(
+                        f"{k}.{name}: not configurable for this rule (a platform alert, not a "
+                        f"CloudWatch alarm{why}); expected only: {', '.join(allowed)}"
+                    )
+            o = {name: value for name, value in o.items() if name in allowed}
         f = v.fields(
             p,
             k,

@@ -61,22 +61,6 @@ SEED_ALARMS = [
         1,
         "LessThanThreshold",
     ),
-    (
-        "dynamodb-throttling-harborlist-users",
-        "ThrottledRequests",
-        1,
-        300,
-        1,
-        "GreaterThanOrEqualToThreshold",
-    ),
-    (
-        "dynamodb-latency-high-harborlist-users",
-        "SuccessfulRequestLatency",
-        100,
-        300,
-        3,
-        "GreaterThanThreshold",
-    ),
     ("api-latency-high-HarborListAPI", "Latency", 1000, 300, 3, "GreaterThanThreshold"),
     ("response-time-degraded-HarborListAPI", "Latency", 2000, 60, 3, "GreaterThanThreshold"),
     ("lambda-duration-high-listingSearch", "Duration", 10_000, 300, 2, "GreaterThanThreshold"),
@@ -101,6 +85,39 @@ def test_seed_alarm_exact_rule(
     assert a.input("evaluationPeriods") == evaluations
     assert a.input("datapointsToAlarm") == evaluations
     assert a.input("comparisonOperator") == comparison
+
+
+def test_dynamodb_seed_alarms_read_the_per_table_and_per_operation_metrics(prod_graph):
+    throttling = alarm(prod_graph, "dynamodb-throttling-harborlist-users")
+    assert (
+        throttling.input("threshold"),
+        throttling.input("evaluationPeriods"),
+        throttling.input("comparisonOperator"),
+    ) == (1, 1, "GreaterThanOrEqualToThreshold")
+    queries = {q["id"]: q for q in throttling.input("metricQueries")}
+    assert {q["metric"]["metricName"] for q in queries.values() if "metric" in q} == {
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+    }
+    assert queries["reads"]["metric"]["period"] == 300
+    assert queries["reads"]["metric"]["dimensions"] == {"TableName": "harborlist-users"}
+
+    latency = alarm(prod_graph, "dynamodb-latency-high-harborlist-users")
+    assert (latency.input("threshold"), latency.input("evaluationPeriods")) == (100, 3)
+    queries = {q["id"]: q for q in latency.input("metricQueries")}
+    assert queries["getItem"]["metric"]["dimensions"] == {
+        "TableName": "harborlist-users",
+        "Operation": "GetItem",
+    }
+    assert queries["result"]["expression"] == "MAX([getItem, query, putItem, updateItem])"
+
+    errors = alarm(prod_graph, "dynamodb-system-errors-harborlist-users")
+    operations = {
+        q["metric"]["dimensions"]["Operation"]
+        for q in errors.input("metricQueries")
+        if "metric" in q
+    }
+    assert {"GetItem", "Query", "PutItem", "UpdateItem", "TransactWriteItems"} <= operations
 
 
 def test_api_error_rate_is_metric_math_in_percent(prod_graph):

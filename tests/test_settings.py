@@ -227,3 +227,48 @@ def test_program_and_offline_parse_the_same_text():
     raw = read_stack_file("prod")
     assert raw.values["aws:region"] == "us-east-1"
     assert raw.values[f"{NS}:watch"].startswith("{")
+
+
+def test_platform_alert_overrides_accept_routing_only(stack_variant):
+    problems = problems_of(
+        stack_variant,
+        "prod",
+        lambda c: c.update(
+            {
+                f"{NS}:alarms": {
+                    "expensive-scan": {"severity": "HIGH", "channels": ["slack-ops"]},
+                    "lambda-function-error": {"periodSeconds": 60, "severity": "CRITICAL"},
+                }
+            }
+        ),
+    )
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{NS}:alarms.expensive-scan.severity: not configurable")
+    assert "its severity comes from its content" in problems[0]
+    assert problems[1].startswith(
+        f"{NS}:alarms.lambda-function-error.periodSeconds: not configurable"
+    )
+
+
+def test_window_beyond_cloudwatch_limit_is_rejected(stack_variant):
+    problems = problems_of(
+        stack_variant,
+        "prod",
+        lambda c: c.update(
+            {
+                f"{NS}:alarms": {
+                    "high-cpu-usage": {
+                        "periodSeconds": 3000,
+                        "evaluationPeriods": 30,
+                        "datapointsToAlarm": 40,
+                    }
+                }
+            }
+        ),
+    )
+    assert problems == [
+        f"{NS}:alarms.high-cpu-usage.datapointsToAlarm: expected at most evaluationPeriods (30),"
+        " got 40",
+        f"{NS}:alarms.high-cpu-usage.evaluationPeriods: expected periodSeconds × "
+        "evaluationPeriods ≤ 86400 s (period 3000 s), got 30",
+    ]
