@@ -67,7 +67,7 @@ class SlackPacer:
         self._max_wait = max_wait
         self._next: dict[str, float] = {}
 
-    def wait_turn(self, channel: str) -> float:
+    def wait_turn(self, channel: str, max_wait: float | None = None) -> float:
         """Block until this channel may receive a message; returns the seconds waited."""
         now = self._clock()
         slot = max(now, self._next.get(channel, 0.0))
@@ -75,7 +75,7 @@ class SlackPacer:
             with contextlib.suppress(StateUnavailable):  # fail open: the local schedule holds
                 slot = self._reserve(channel, slot, self._spacing)
         self._next[channel] = slot + self._spacing
-        delay = min(slot - now, self._max_wait)
+        delay = min(slot - now, self._max_wait if max_wait is None else max_wait)
         if delay > 0:
             self._sleep(delay)
             return delay
@@ -99,8 +99,20 @@ class Senders:
         self._sns = sns
         self._ses = ses
         self._pacer = pacer
+        self._deadline: float | None = None
+
+    def set_deadline(self, remaining_seconds: float | None) -> None:
+        """Stop starting deliveries this close to the invocation's end: an unsent unit is left
+        for Lambda's retry instead of being cut off mid-request by the timeout."""
+        self._deadline = None if remaining_seconds is None else time.monotonic() + remaining_seconds
+
+    def _budget(self) -> float | None:
+        return None if self._deadline is None else self._deadline - time.monotonic()
 
     def send(self, delivery: Delivery) -> SendResult:
+        budget = self._budget()
+        if budget is not None and budget < 1.0:
+            return SendResult(False, "invocation deadline near; left for Lambda's retry")
         try:
             if delivery.channel == KIND_PAGERDUTY:
                 return self._pagerduty(delivery)
@@ -132,18 +144,23 @@ class Senders:
         if not key:
             return SendResult(False, f"no PagerDuty routing key for service {delivery.service!r}")
         body = {**delivery.body, "routing_key": key}
-        response = self._http.post_json(delivery.url or "", body)
+        response = self._http.post_json(delivery.url or "", body, budget=self._budget())
         return SendResult(True, f"HTTP {response.status}")
 
     def _slack(self, delivery: Delivery) -> SendResult:
         token = self._secrets().slack_bot_token
         if delivery.action == "post" and self._pacer is not None:
-            self._pacer.wait_turn(delivery.target or delivery.route)
+            budget = self._budget()
+            self._pacer.wait_turn(
+                delivery.target or delivery.route,
+                None if budget is None else max(budget - 2.0, 0.0),
+            )
         response = self._http.post_json(
             delivery.url or "",
             delivery.body,
             {"Authorization": f"Bearer {token}"},
             check=slack_check,
+            budget=self._budget(),
         )
         data = response.json() or {}
         ref = None

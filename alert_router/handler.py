@@ -100,4 +100,7 @@ def lambda_handler(event: Any, context: Any = None) -> dict[str, Any]:
             metrics=rt.metrics,
             now=rt.clock(),
         )
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    # Keep 3 s for recording outcomes and raising before Lambda's own timeout.
+    rt.router.senders.set_deadline(remaining() / 1000 - 3 if remaining else None)
     return handle_notifications(event, rt)

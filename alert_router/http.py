@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -90,8 +90,15 @@ class HttpClient:
         *,
         check: Callable[[Response], tuple[str, bool] | None] | None = None,
         policy: RetryPolicy | None = None,
+        budget: float | None = None,
     ) -> Response:
+        """POST ``body`` as JSON; ``budget`` (seconds) tightens the policy's total budget, e.g.
+        to what is left of the Lambda invocation."""
         policy = policy or self.policy
+        if budget is not None and budget < policy.total_budget:
+            policy = replace(
+                policy, total_budget=max(budget, 0.0), timeout=max(min(policy.timeout, budget), 0.1)
+            )
         data = json.dumps(body, separators=(",", ":")).encode("utf-8")
         all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         started = self._clock()

@@ -24,6 +24,7 @@ from alert_router.routing import channel_keys, resolve_channels
 from alert_router.state import StateTable, StateUnavailable
 from alert_router.suppression import (
     DELIVER,
+    REPEAT,
     AlarmMemory,
     Decision,
     after_fold,
@@ -127,7 +128,23 @@ class Router:
             ),
             None,
         )
-        return after_fold(ordinal, sup.fold_threshold)
+        decision = after_fold(ordinal, sup.fold_threshold)
+        if decision.deliver and alert.state == "ALARM":
+            claimed = self._safe(
+                outcome,
+                "claim-firing",
+                lambda: state.claim_firing(
+                    alert.dedup_key,
+                    alarm=alert.name,
+                    rule=cls.rule,
+                    now=now,
+                    repeat_interval=sup.repeat_interval_seconds,
+                ),
+                True,
+            )
+            if not claimed:  # a concurrent notification of the same alarm got there first
+                return Decision(REPEAT, "still firing; notified by a concurrent invocation")
+        return decision
 
     @staticmethod
     def _as_decided(cls: Classification, prior: dict) -> Classification:

@@ -200,6 +200,33 @@ class StateTable:
             ExpressionAttributeValues=values,
         )
 
+    def claim_firing(
+        self, dedup_key: str, *, alarm: str, rule: str, now: float, repeat_interval: float
+    ) -> bool:
+        """Atomically take the right to notify a firing alarm: False when it was notified less
+        than ``repeat_interval`` ago (so concurrent re-notifications cannot both go out)."""
+        response = self._call(
+            "update_item",
+            Key=self._key(f"alarm#{dedup_key}", "state"),
+            UpdateExpression=(
+                "SET #st = :alarm_state, notifiedAt = :now, alarm = :alarm, #r = :rule, "
+                "updatedAt = :now, expiresAt = :exp"
+            ),
+            ConditionExpression=(
+                "attribute_not_exists(notifiedAt) OR notifiedAt < :cutoff OR #st <> :alarm_state"
+            ),
+            ExpressionAttributeNames={"#st": "state", "#r": "rule"},
+            ExpressionAttributeValues={
+                ":alarm_state": _s("ALARM"),
+                ":now": _n(now),
+                ":cutoff": _n(now - repeat_interval),
+                ":alarm": _s(alarm),
+                ":rule": _s(rule),
+                ":exp": _n(int(now + self._history)),
+            },
+        )
+        return response is not None
+
     def save_slack_ref(self, dedup_key: str, unit: str, ref: SlackRef, now: float) -> None:
         """Keep where the alarm's Slack message is, so the recovery can update it."""
         self._call(

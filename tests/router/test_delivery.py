@@ -326,3 +326,21 @@ def test_a_copy_through_eventbridge_routes_as_the_sns_original_was_decided(rt, a
     assert (first["severity"], second["severity"]) == ("HIGH", "HIGH")
     assert second["sent"] == [] and second["skipped"] == first["sent"]
     assert [p["channel"] for p in apis.slack_posts] == ["#ops-alerts"]
+
+
+class LambdaContext:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_nothing_is_started_when_the_invocation_is_about_to_time_out(rt, apis):
+    with pytest.raises(InvocationFailed, match="invocation deadline near"):
+        handler.lambda_handler(load_event("sns-alarm-single-metric.json"), LambdaContext(3500))
+    assert apis.requests == [] and sms_sent() == []
+    result = handler.lambda_handler(
+        load_event("sns-alarm-single-metric.json"), LambdaContext(30000)
+    )
+    assert len(result["alerts"][0]["sent"]) == 4  # Lambda's retry delivers everything

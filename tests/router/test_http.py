@@ -118,3 +118,10 @@ def test_slack_answer_without_ok_is_a_failure(httpserver, client):
     url = serve(httpserver, (200, "not json", {}))
     with pytest.raises(HttpFailure, match="unreadable answer"):
         client.post_json(url, {}, check=slack_check)
+
+
+def test_a_caller_budget_tightens_the_policy(httpserver, client, clock):
+    url = serve(httpserver, (429, "{}", {"Retry-After": "1"}))
+    with pytest.raises(HttpFailure, match="retry budget exhausted"):
+        client.post_json(url, {}, budget=0.5)
+    assert clock.sleeps == []

@@ -235,3 +235,20 @@ def test_inhibition_and_silence_never_hold_back_a_recovery(config):
         state_available=True,
     )
     assert decision.deliver
+
+
+def test_only_one_concurrent_notification_of_a_firing_alarm_wins(aws):
+    import boto3
+
+    from alert_router.state import StateTable
+
+    from .conftest import TABLE
+
+    first = StateTable(boto3.client("dynamodb"), TABLE)
+    second = StateTable(boto3.client("dynamodb"), TABLE)
+    claim = dict(alarm="a", rule="r", repeat_interval=14400)
+    assert first.claim_firing("k", now=START, **claim) is True
+    assert second.claim_firing("k", now=START + 1, **claim) is False
+    assert second.claim_firing("k", now=START + 14401, **claim) is True
+    first.remember_alarm("k", state="OK", alarm="a", rule="r", now=START + 14500, notified=True)
+    assert first.claim_firing("k", now=START + 14600, **claim) is True
