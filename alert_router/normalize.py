@@ -31,6 +31,7 @@ from alert_router.events import Envelope
 
 MAX_DEDUP_KEY = 255
 _OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+_FAST_TIMESTAMP = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{3}(\+0000|Z)")
 
 
 def _hash(*parts: str, length: int = 32) -> str:
@@ -48,6 +49,9 @@ def normalize_timestamp(value: Any, fallback: str = "1970-01-01T00:00:00.000Z") 
     if not isinstance(value, str) or not value.strip():
         return fallback
     text = value.strip()
+    # Fast path for CloudWatch's usual forms: 2019-02-12T15:45:24.006+0000 / ...24.006Z
+    if _FAST_TIMESTAMP.fullmatch(text):
+        return text[:23] + "Z"
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     text = _OFFSET.sub(r"\1:\2", text)

@@ -19,6 +19,8 @@ def clip(text: str, limit: int) -> str:
 
 def escape_slack(text: str) -> str:
     """Slack's three control characters escaped, so ``<!channel>`` or ``<url|x>`` stay inert."""
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import io
+import itertools
 import json
 import os
 import random
@@ -295,7 +296,11 @@ def main() -> None:
         f"alarms paged {len(triggers)} (10 CRITICAL alarms expected)"
     )
     for channel, times in sorted(per_channel.items()):
-        print(f"slack {channel}: {len(times)} messages, max {max_per_second(times)} per second")
+        gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
+        print(
+            f"slack {channel}: {len(times)} messages, max {max_per_second(times)} per second, "
+            f"smallest gap {min(gaps, default=0):.3f} s"
+        )
     print(f"failed invocations: {len(failures)}")
     for failure in failures[:5]:
         print(f"  {failure[:300]}")

@@ -344,3 +344,39 @@ def test_nothing_is_started_when_the_invocation_is_about_to_time_out(rt, apis):
         load_event("sns-alarm-single-metric.json"), LambdaContext(30000)
     )
     assert len(result["alerts"][0]["sent"]) == 4  # Lambda's retry delivers everything
+
+
+def test_enrichment_carries_the_health_snapshot_and_recent_similar_alerts(env, clock, apis):
+    from alert_router import runtime
+    from alert_router.http import HttpClient, RetryPolicy
+
+    asked = []
+
+    def health(checks, budget):
+        asked.append(([c.name for c in checks], budget))
+        return (("api", "degraded (HTTP 503, 41 ms)"),)
+
+    http = HttpClient(RetryPolicy(timeout=1.0), sleep=clock.sleep, clock=clock)
+    runtime.reset(
+        runtime.build(env, sleep=clock.sleep, clock=clock, health_check=health, http=http)
+    )
+    try:
+        invoke(load_event("sns-expensive-scan.json"))
+        clock.advance(60)
+        scan = load_event("sns-expensive-scan.json")
+        scan["Records"][0]["Sns"]["MessageId"] = "another-scan"
+        scan["Records"][0]["Sns"]["Message"] = scan["Records"][0]["Sns"]["Message"].replace(
+            "harborlist-prod-listings", "harborlist-prod-users"
+        )
+        invoke(scan)
+    finally:
+        runtime.reset(None)
+    assert asked == [(["api"], 2.0), (["api"], 2.0)]
+    context = [
+        e["text"]
+        for b in apis.slack_posts[1]["blocks"]
+        if b["type"] == "context"
+        for e in b["elements"]
+    ]
+    assert "Health: api degraded (HTTP 503, 41 ms)" in context
+    assert "1 similar alerts in the last 30 min" in context
