@@ -20,6 +20,7 @@ from components import catalog, naming
 from components.alarm_specs import alarm_specs, has_system_down
 from components.config_source import read_stack_file
 from components.cost import cost_table
+from components.router_watchdog import watchdog_alarms
 from components.offline import Graph, RecordedResource, redact, run_program
 from components.settings import NAMESPACE, ConfigError, Settings, parse_settings
 
@@ -163,6 +164,20 @@ def alarm_table(settings: Settings) -> list[str]:
                 "-",
                 sev,
                 naming.topic_name(settings.prefix, f"alerts-{sev.lower()}"),
+            )
+        )
+    health = naming.topic_name(settings.prefix, "router-health")
+    for w in watchdog_alarms(settings.router.timeout_seconds):
+        op = COMPARISON_SYMBOLS[w.comparison]
+        rows.append(
+            (
+                w.rule,
+                "alert-router",
+                f"{w.namespace} {w.metric} {w.statistic}",
+                f"{op} {w.threshold:g}",
+                f"{w.evaluation_periods} × {w.period // 60} min",
+                "CRITICAL",
+                f"{health} (bypasses the router)",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
