@@ -146,7 +146,7 @@ def alarm_table(settings: Settings) -> list[str]:
             (
                 s.rule.rule,
                 s.resource,
-                s.metric_label(),
+                _clip(s.metric_label(), 64),
                 threshold,
                 s.window_text(),
                 s.severity,
@@ -186,6 +186,10 @@ def alarm_table(settings: Settings) -> list[str]:
         "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
     ]
     return lines
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _bytes(n: float) -> str:
