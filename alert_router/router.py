@@ -36,6 +36,7 @@ from alert_router.text import clip
 
 T = TypeVar("T")
 LEASE_SECONDS = 120  # another invocation may take over a unit stuck in "sending" after this
+HEALTH_TTL = 30.0  # seconds a health snapshot is reused within a container
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Router:
         self.endpoints = endpoints
         self.clock = clock
         self.health = health
+        self._health_cache: tuple[float, tuple[tuple[str, str], ...]] | None = None
 
     def _safe(self, outcome: Outcome, what: str, call: Callable[[], T], default: T) -> T:
         if self.state is None:
@@ -145,6 +147,18 @@ class Router:
             if not claimed:  # a concurrent notification of the same alarm got there first
                 return Decision(REPEAT, "still firing; notified by a concurrent invocation")
         return decision
+
+    def _health_snapshot(self) -> tuple[tuple[str, str], ...]:
+        """The system-health snapshot, shared by the alerts of a storm for HEALTH_TTL seconds
+        so that several records in one event do not each wait for the checks."""
+        if self.health is None:
+            return ()
+        now = time.monotonic()
+        if self._health_cache is not None and now - self._health_cache[0] < HEALTH_TTL:
+            return self._health_cache[1]
+        value = self.health(self.config.health_checks, self.config.health_budget_seconds)
+        self._health_cache = (now, value)
+        return value
 
     @staticmethod
     def _as_decided(cls: Classification, prior: dict) -> Classification:
@@ -262,9 +276,7 @@ class Router:
         started = time.monotonic()
         since = iso(now - config.suppression.similar_window_seconds)
         recent = self._safe(outcome, "recent", lambda: state.recent_similar(similar, since), 0)
-        health: tuple[tuple[str, str], ...] = ()
-        if self.health is not None and alert.state == "ALARM":
-            health = self.health(config.health_checks, config.health_budget_seconds)
+        health = self._health_snapshot() if alert.state == "ALARM" else ()
         enriched = enrich(
             alert,
             config,

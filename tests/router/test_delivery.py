@@ -371,7 +371,7 @@ def test_enrichment_carries_the_health_snapshot_and_recent_similar_alerts(env, c
         invoke(scan)
     finally:
         runtime.reset(None)
-    assert asked == [(["api"], 2.0), (["api"], 2.0)]
+    assert asked == [(["api"], 2.0)]  # one snapshot serves both alerts (30 s cache)
     context = [
         e["text"]
         for b in apis.slack_posts[1]["blocks"]
@@ -380,3 +380,22 @@ def test_enrichment_carries_the_health_snapshot_and_recent_similar_alerts(env, c
     ]
     assert "Health: api degraded (HTTP 503, 41 ms)" in context
     assert "1 similar alerts in the last 30 min" in context
+
+
+def test_hostile_alarm_text_reaches_slack_inert_and_pagerduty_cut(rt, apis):
+    event = load_event("sns-alarm-single-metric.json")
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["AlarmDescription"] = "<!channel> <http://evil.example|reset password> שלום 🚨"
+    message["NewStateReason"] = "R" * 5000
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    invoke(event)
+    (post,) = apis.slack_posts
+    assert post["blocks"][2]["text"]["text"] == (
+        "*Description:*\n&lt;!channel&gt; &lt;http://evil.example|reset password&gt; שלום 🚨"
+    )
+    assert "<!channel>" not in json.dumps(post, ensure_ascii=False)
+    reason = post["blocks"][3]["text"]["text"]
+    assert len(reason) == 3000 and reason.endswith("…")
+    (page,) = apis.pagerduty
+    assert len(page["payload"]["summary"]) == 1024
+    assert all(len(t["Message"]) <= 300 for t in sms_sent())

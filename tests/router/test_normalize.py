@@ -6,6 +6,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alert_router.events import (
     EVENT_HTTP,
@@ -381,3 +383,57 @@ def test_event_kinds_are_told_apart():
     assert event_kind({"requestContext": {"http": {"method": "POST"}}, "body": ""}) == EVENT_HTTP
     assert event_kind(load_event("sns-alarm-ok.json")) == EVENT_NOTIFICATIONS
     assert event_kind({"harborlistSelfCheck": "yes"}) == EVENT_NOTIFICATIONS
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+alarm_keys = st.sampled_from(
+    [
+        "AlarmName",
+        "AlarmArn",
+        "NewStateValue",
+        "OldStateValue",
+        "StateChangeTime",
+        "Trigger",
+        "AlarmRule",
+        "TriggeringChildren",
+        "alertType",
+        "details",
+        "functionName",
+        "errorType",
+        "NewStateReason",
+        "AlarmDescription",
+        "Metrics",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    message=st.dictionaries(alarm_keys | st.text(max_size=10), json_values, max_size=10),
+    source=st.sampled_from(["sns", "eventbridge", "lambda-action", "direct"]),
+)
+def test_any_json_message_becomes_an_alert_and_is_never_dropped(message, source):
+    raw = json.dumps(message)
+    alert = normalize(Envelope(source, message, raw, message_id="m"), "2026-01-01T00:00:00.000Z")
+    assert alert.state in ("ALARM", "OK", "INSUFFICIENT_DATA")
+    assert alert.notification_id and alert.dedup_key and len(alert.dedup_key) <= 255
+    assert alert.timestamp.endswith("Z")
+    json.dumps(alert.to_dict())
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text())
+def test_any_text_message_becomes_a_generic_alert(text):
+    event = {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "m", "Message": text}}]}
+    (item,) = split_event(event)
+    if isinstance(item, Unreadable):  # lone surrogates cannot be sent on; everything else is kept
+        assert item.reason == "SNS Message is not valid Unicode text"
+        return
+    alert = normalize(item)
+    assert alert.kind in ("GENERIC", "EXPENSIVE_SCAN", "LAMBDA_ERROR") or alert.is_alarm
