@@ -21,7 +21,7 @@ from alert_router.log import log
 from alert_router.metrics import Metrics
 from alert_router.plan import Delivery, Endpoints, plan
 from alert_router.routing import channel_keys, resolve_channels
-from alert_router.state import StateTable, StateUnavailable
+from alert_router.state import ALREADY_SENT, CLAIMED, StateTable, StateUnavailable
 from alert_router.suppression import (
     DELIVER,
     REPEAT,
@@ -35,7 +35,7 @@ from alert_router.suppression import (
 from alert_router.text import clip
 
 T = TypeVar("T")
-LEASE_SECONDS = 120  # another invocation may take over a unit stuck in "sending" after this
+LEASE_SECONDS = 60  # > the Lambda timeout: then a unit stuck in "sending" is taken over
 HEALTH_TTL = 30.0  # seconds a health snapshot is reused within a container
 
 
@@ -301,14 +301,19 @@ class Router:
         )
         outcome.deliveries = deliveries
         for delivery in deliveries:
-            claimed = self._safe(
+            claim = self._safe(
                 outcome,
                 "claim",
                 lambda d=delivery: state.claim_unit(nid, d.unit, self.clock(), LEASE_SECONDS, ttl),
-                True,
+                CLAIMED,
             )
-            if not claimed:
+            if claim == ALREADY_SENT:
                 outcome.skipped.append(delivery.unit)
+                continue
+            if claim != CLAIMED:
+                # Another invocation is sending it right now. Fail this one, so that Lambda's
+                # retry checks again: by then it was sent, or its lease ran out and we send it.
+                outcome.failed.append((delivery.unit, "being sent by another invocation"))
                 continue
             result = self.senders.send(delivery)
             self._safe(

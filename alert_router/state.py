@@ -35,6 +35,9 @@ from alert_router.plan import SlackRef
 from alert_router.suppression import AlarmMemory
 
 DAY = 86400
+CLAIMED = "claimed"
+ALREADY_SENT = "already-sent"
+IN_FLIGHT = "in-flight"
 
 
 class StateUnavailable(RuntimeError):
@@ -117,9 +120,9 @@ class StateTable:
         response = self._call("put_item", Item=item, ConditionExpression="attribute_not_exists(pk)")
         return response is not None
 
-    def claim_unit(self, nid: str, unit: str, now: float, lease: float, ttl: float) -> bool:
-        """Claim one delivery unit of a notification. False when it was already sent or is
-        being sent by another invocation whose lease has not run out."""
+    def claim_unit(self, nid: str, unit: str, now: float, lease: float, ttl: float) -> str:
+        """Claim one delivery unit of a notification: ``CLAIMED``; ``ALREADY_SENT``; or
+        ``IN_FLIGHT`` when another invocation holds an unexpired lease on it."""
         response = self._call(
             "update_item",
             Key=self._key(f"notif#{nid}", f"unit#{unit}"),
@@ -141,7 +144,9 @@ class StateTable:
                 ":one": _n(1),
             },
         )
-        return response is not None
+        if response is not None:
+            return CLAIMED
+        return ALREADY_SENT if self.unit_status(nid, unit) == "sent" else IN_FLIGHT
 
     def finish_unit(self, nid: str, unit: str, ok: bool, detail: str, now: float) -> None:
         self._call(

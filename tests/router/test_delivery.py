@@ -399,3 +399,22 @@ def test_hostile_alarm_text_reaches_slack_inert_and_pagerduty_cut(rt, apis):
     (page,) = apis.pagerduty
     assert len(page["payload"]["summary"]) == 1024
     assert all(len(t["Message"]) <= 300 for t in sms_sent())
+
+
+def test_a_unit_being_sent_elsewhere_fails_this_invocation_until_sent_or_lease_expired(
+    rt, apis, clock
+):
+    from alert_router.events import split_event
+    from alert_router.normalize import normalize
+
+    event = load_event("sns-expensive-scan.json")
+    (envelope,) = split_event(event)
+    nid = normalize(envelope).notification_id
+    unit = "slack-engineering/#engineering-alerts"
+    assert rt.state.claim_unit(nid, unit, clock(), 60, 3600) == "claimed"  # a crashed sender
+    with pytest.raises(InvocationFailed, match="being sent by another invocation"):
+        invoke(event)
+    assert apis.slack_posts == []
+    clock.advance(61)  # Lambda's retry, after the lease ran out
+    assert invoke(event)["alerts"][0]["sent"] == [unit]
+    assert rt.state.claim_unit(nid, unit, clock(), 60, 3600) == "already-sent"
