@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.policies import owner_only_key_policy
 from components.router_package import build_archive
 from components.settings import Settings
 
@@ -49,7 +50,7 @@ class AlertRouter(pulumi.ComponentResource):
             description=f"Encrypts the {prefix} state table, secret and dead-letter queue",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.json_dumps(_key_policy(account_id)),
+            policy=pulumi.Output.json_dumps(owner_only_key_policy(account_id)),
             tags=args.tags,
             opts=child,
         )
@@ -340,21 +341,5 @@ def router_policy(
                 "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
                 "Resource": "*",
             },
-        ],
-    }
-
-
-def _key_policy(account_id) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                # Without the account's root, nobody could ever administer the key again.
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account_id, ":root")},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
         ],
     }

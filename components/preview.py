@@ -20,8 +20,8 @@ from components import catalog, naming
 from components.alarm_specs import alarm_specs, has_system_down
 from components.config_source import read_stack_file
 from components.cost import cost_table
-from components.router_watchdog import watchdog_alarms
 from components.offline import Graph, RecordedResource, redact, run_program
+from components.router_watchdog import watchdog_alarms
 from components.settings import NAMESPACE, ConfigError, Settings, parse_settings
 
 EXIT_INVALID_CONFIG = 2

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.policies import cloudwatch_only_topic_policy
 
 ROUTER_NAMESPACE = "HarborList/AlertRouter"
 CHANNELS = ("pagerduty", "slack", "sms", "email")
@@ -25,6 +26,7 @@ DURATION_SHARE_OF_TIMEOUT = 0.8
 class RouterWatchdogArgs:
     prefix: str
     stack: str
+    region: str
     team: str
     runbook_base_url: str
     function_name: pulumi.Input[str]
@@ -158,19 +160,7 @@ class RouterWatchdog(pulumi.ComponentResource):
             f"{topic_name}-policy",
             arn=self.topic.arn,
             policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "CloudWatchAlarmsOfThisAccount",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                            "Action": "sns:Publish",
-                            "Resource": self.topic.arn,
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                        }
-                    ],
-                }
+                cloudwatch_only_topic_policy(self.topic.arn, account_id, args.region)
             ),
             opts=child,
         )

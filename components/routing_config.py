@@ -33,8 +33,10 @@ def build_routing_config(settings: Settings) -> dict[str, Any]:
         # A rule whose own channels all deliver nowhere in this stack uses its severity's.
         return kept or None
 
+    groups = {r.rule: r.group for r in catalog.RULES}
+    groups.update({r.rule: "platform" for r in catalog.PLATFORM_ALERTS})
     rules: dict[str, dict[str, Any]] = {}
-    for rule in catalog.RULES:
+    for rule in (*catalog.RULES, *catalog.NOTIFICATION_RULES.values()):
         o = settings.override(rule.rule)
         rules[rule.rule] = {
             "title": rule.title,
@@ -42,17 +44,7 @@ def build_routing_config(settings: Settings) -> dict[str, Any]:
             "channels": route(o.channels if o.channels is not None else rule.channels),
             "runbookUrl": runbook_url(settings, rule.rule),
             "pagerdutyService": rule.pagerduty_service,
-            "group": rule.group,
-        }
-    for note in catalog.NOTIFICATION_RULES.values():
-        o = settings.override(note.rule)
-        rules[note.rule] = {
-            "title": note.title,
-            "severity": o.severity or note.severity,
-            "channels": route(o.channels if o.channels is not None else note.channels),
-            "runbookUrl": runbook_url(settings, note.rule),
-            "pagerdutyService": note.pagerduty_service,
-            "group": "platform" if note in catalog.PLATFORM_ALERTS else "application",
+            "group": groups.get(rule.rule, "application"),
         }
 
     alarms: dict[str, dict[str, str]] = {}

@@ -509,11 +509,7 @@ def _alarm_overrides(p: Problems, key: str, value: Any) -> Mapping[str, AlarmOve
             raw_value = f(name)
             if raw_value is MISSING:
                 return None
-            return int(
-                v.number(
-                    p, f"{k}.{name}", raw_value, minimum=minimum, maximum=maximum, integer=True
-                )
-            )
+            return v.whole(p, f"{k}.{name}", raw_value, minimum=minimum, maximum=maximum)
 
         period = opt_int("periodSeconds", 10, 86_400)
         if period is not None and period not in (10, 20, 30) and period % 60:
@@ -688,16 +684,13 @@ def _pagerduty(p: Problems, key: str, value: Any) -> PagerDutySettings:
                 pattern=ISO_TIME,
                 expected="an ISO 8601 time",
             ),
-            rotation_turn_length_seconds=int(
-                v.number(
-                    p,
-                    f"{k}.rotationTurnLengthSeconds",
-                    lf("rotationTurnLengthSeconds"),
-                    default=604800,
-                    minimum=3600,
-                    maximum=365 * 86400,
-                    integer=True,
-                )
+            rotation_turn_length_seconds=v.whole(
+                p,
+                f"{k}.rotationTurnLengthSeconds",
+                lf("rotationTurnLengthSeconds"),
+                default=604800,
+                minimum=3600,
+                maximum=365 * 86400,
             ),
             users=v.string_list(
                 p,
@@ -730,15 +723,8 @@ def _pagerduty(p: Problems, key: str, value: Any) -> PagerDutySettings:
         if not targets:
             p.add(f"{k}.targets", "at least one target", o.get("targets", []))
         return EscalationRule(
-            delay_minutes=int(
-                v.number(
-                    p,
-                    f"{k}.delayMinutes",
-                    ef("delayMinutes"),
-                    minimum=1,
-                    maximum=1440,
-                    integer=True,
-                )
+            delay_minutes=v.whole(
+                p, f"{k}.delayMinutes", ef("delayMinutes"), minimum=1, maximum=1440
             ),
             targets=tuple(targets),
         )
@@ -799,50 +785,33 @@ def _pagerduty(p: Problems, key: str, value: Any) -> PagerDutySettings:
         ),
         schedule_layers=layers,
         escalation_rules=v.each(p, f"{key}.escalation.rules", esf("rules"), esc_rule),
-        escalation_loops=int(
-            v.number(
-                p,
-                f"{key}.escalation.loops",
-                esf("loops"),
-                default=2,
-                minimum=0,
-                maximum=9,
-                integer=True,
-            )
+        escalation_loops=v.whole(
+            p, f"{key}.escalation.loops", esf("loops"), default=2, minimum=0, maximum=9
         ),
         services=services,
-        acknowledgement_timeout_seconds=int(
-            v.number(
-                p,
-                f"{key}.acknowledgementTimeoutSeconds",
-                f("acknowledgementTimeoutSeconds"),
-                default=1800,
-                minimum=60,
-                maximum=86400,
-                integer=True,
-            )
+        acknowledgement_timeout_seconds=v.whole(
+            p,
+            f"{key}.acknowledgementTimeoutSeconds",
+            f("acknowledgementTimeoutSeconds"),
+            default=1800,
+            minimum=60,
+            maximum=86400,
         ),
-        auto_resolve_timeout_seconds=int(
-            v.number(
-                p,
-                f"{key}.autoResolveTimeoutSeconds",
-                f("autoResolveTimeoutSeconds"),
-                default=14400,
-                minimum=60,
-                maximum=604800,
-                integer=True,
-            )
+        auto_resolve_timeout_seconds=v.whole(
+            p,
+            f"{key}.autoResolveTimeoutSeconds",
+            f("autoResolveTimeoutSeconds"),
+            default=14400,
+            minimum=60,
+            maximum=604800,
         ),
-        alert_grouping_minutes=int(
-            v.number(
-                p,
-                f"{key}.alertGroupingMinutes",
-                f("alertGroupingMinutes"),
-                default=5,
-                minimum=1,
-                maximum=1440,
-                integer=True,
-            )
+        alert_grouping_minutes=v.whole(
+            p,
+            f"{key}.alertGroupingMinutes",
+            f("alertGroupingMinutes"),
+            default=5,
+            minimum=1,
+            maximum=1440,
         ),
         maintenance_windows=v.each(
             p, f"{key}.maintenanceWindows", f("maintenanceWindows"), window, required=False
@@ -867,11 +836,7 @@ def _suppression(p: Problems, key: str, value: Any) -> SuppressionSettings:
     d = SuppressionSettings()
 
     def n(name: str, default: int, lo: int, hi: int) -> int:
-        return int(
-            v.number(
-                p, f"{key}.{name}", f(name), default=default, minimum=lo, maximum=hi, integer=True
-            )
-        )
+        return v.whole(p, f"{key}.{name}", f(name), default=default, minimum=lo, maximum=hi)
 
     return SuppressionSettings(
         fold_threshold=n("foldThreshold", d.fold_threshold, 1, 1000),
@@ -932,11 +897,7 @@ def _router(p: Problems, key: str, value: Any) -> RouterSettings:
     d = RouterSettings()
 
     def n(name: str, default: int, lo: int, hi: int) -> int:
-        return int(
-            v.number(
-                p, f"{key}.{name}", f(name), default=default, minimum=lo, maximum=hi, integer=True
-            )
-        )
+        return v.whole(p, f"{key}.{name}", f(name), default=default, minimum=lo, maximum=hi)
 
     retention = n("logRetentionDays", d.log_retention_days, 1, 3653)
     if retention not in LOG_RETENTION_DAYS:

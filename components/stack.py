@@ -99,6 +99,7 @@ class MonitoringStack(pulumi.ComponentResource):
             RouterWatchdogArgs(
                 prefix=settings.prefix,
                 stack=settings.stack,
+                region=settings.region,
                 team=settings.team,
                 runbook_base_url=settings.runbook_base_url,
                 function_name=self.router.function.name,

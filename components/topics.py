@@ -14,6 +14,11 @@ import pulumi_aws as aws
 
 from components import naming
 from components.catalog import SEVERITIES
+from components.policies import (
+    account_publish_policy,
+    alerts_key_policy,
+    cloudwatch_only_topic_policy,
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class NotificationTopics(pulumi.ComponentResource):
             description=f"Encrypts the {args.prefix} alert topics (CloudWatch publishes to them)",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.json_dumps(_key_policy(account_id, args.region)),
+            policy=pulumi.Output.json_dumps(alerts_key_policy(account_id)),
             tags=args.tags,
             opts=child,
         )
@@ -65,7 +70,7 @@ class NotificationTopics(pulumi.ComponentResource):
                 f"{name_}-policy",
                 arn=topic.arn,
                 policy=pulumi.Output.json_dumps(
-                    _cloudwatch_only_policy(topic.arn, account_id, args.region)
+                    cloudwatch_only_topic_policy(topic.arn, account_id, args.region)
                 ),
                 opts=child,
             )
@@ -83,7 +88,7 @@ class NotificationTopics(pulumi.ComponentResource):
             f"{platform_name}-policy",
             arn=self.platform_topic.arn,
             policy=pulumi.Output.json_dumps(
-                _account_publish_policy(self.platform_topic.arn, account_id)
+                account_publish_policy(self.platform_topic.arn, account_id)
             ),
             opts=child,
         )
@@ -94,102 +99,3 @@ class NotificationTopics(pulumi.ComponentResource):
                 "keyArn": self.key.arn,
             }
         )
-
-
-def _key_policy(account_id: pulumi.Input[str], region: str) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                # Without the account's root, nobody could ever administer the key again.
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account_id, ":root")},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchAlarmsPublishEncrypted",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
-            {
-                "Sid": "SnsUsesKeyForThisAccount",
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
-        ],
-    }
-
-
-def _cloudwatch_only_policy(topic_arn, account_id, region: str) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "CloudWatchAlarmsOfThisAccount",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {
-                        "aws:SourceArn": pulumi.Output.concat(
-                            "arn:aws:cloudwatch:", region, ":", account_id, ":alarm:*"
-                        )
-                    },
-                },
-            },
-            {
-                # IAM policies in the account could otherwise grant Publish too.
-                "Sid": "NobodyElsePublishes",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "StringNotEquals": {"aws:PrincipalServiceName": "cloudwatch.amazonaws.com"}
-                },
-            },
-            {
-                "Sid": "OwnerManagesSubscriptions",
-                "Effect": "Allow",
-                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account_id, ":root")},
-                "Action": [
-                    "sns:GetTopicAttributes",
-                    "sns:SetTopicAttributes",
-                    "sns:Subscribe",
-                    "sns:ListSubscriptionsByTopic",
-                ],
-                "Resource": topic_arn,
-            },
-        ],
-    }
-
-
-def _account_publish_policy(topic_arn, account_id) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "PlatformCodeOfThisAccountPublishes",
-                "Effect": "Allow",
-                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account_id, ":root")},
-                "Action": [
-                    "sns:Publish",
-                    "sns:GetTopicAttributes",
-                    "sns:SetTopicAttributes",
-                    "sns:Subscribe",
-                    "sns:ListSubscriptionsByTopic",
-                ],
-                "Resource": topic_arn,
-            }
-        ],
-    }

@@ -93,6 +93,23 @@ def number(
     return int(parsed) if integer or (parsed == int(parsed) and isinstance(value, int)) else parsed
 
 
+def whole(
+    problems: Problems,
+    key: str,
+    value: Any,
+    *,
+    default: int | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    """A whole number in range (counts, seconds, minutes)."""
+    return int(
+        number(
+            problems, key, value, default=default, minimum=minimum, maximum=maximum, integer=True
+        )
+    )
+
+
 def _fmt(n: float) -> str:
     return str(int(n)) if n == int(n) else str(n)
 
