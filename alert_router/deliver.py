@@ -25,6 +25,10 @@ SLACK_RETRYABLE = {
 }
 
 
+# chat.update errors meaning the message can no longer be edited: post a new one instead.
+SLACK_UPDATE_GONE = ("message_not_found", "cant_update_message", "edit_window_closed")
+
+
 @dataclass(frozen=True)
 class SendResult:
     ok: bool
@@ -148,16 +152,28 @@ class Senders:
         return SendResult(True, f"HTTP {response.status}")
 
     def _slack(self, delivery: Delivery) -> SendResult:
+        if delivery.action == "update":
+            try:
+                return self._slack_call(delivery.url or "", delivery.body, None)
+            except HttpFailure as exc:
+                if not any(error in str(exc) for error in SLACK_UPDATE_GONE):
+                    raise
+            # The original message is gone: tell the channel in a new message instead.
+            body = {k: v for k, v in delivery.body.items() if k != "ts"}
+            url = (delivery.url or "").rsplit("/", 1)[0] + "/chat.postMessage"
+            return self._slack_call(url, body, delivery.target or delivery.route)
+        return self._slack_call(
+            delivery.url or "", delivery.body, delivery.target or delivery.route
+        )
+
+    def _slack_call(self, url: str, body: dict, pace_channel: str | None) -> SendResult:
         token = self._secrets().slack_bot_token
-        if delivery.action == "post" and self._pacer is not None:
+        if pace_channel is not None and self._pacer is not None:
             budget = self._budget()
-            self._pacer.wait_turn(
-                delivery.target or delivery.route,
-                None if budget is None else max(budget - 2.0, 0.0),
-            )
+            self._pacer.wait_turn(pace_channel, None if budget is None else max(budget - 2.0, 0.0))
         response = self._http.post_json(
-            delivery.url or "",
-            delivery.body,
+            url,
+            body,
             {"Authorization": f"Bearer {token}"},
             check=slack_check,
             budget=self._budget(),

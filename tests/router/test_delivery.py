@@ -418,3 +418,24 @@ def test_a_unit_being_sent_elsewhere_fails_this_invocation_until_sent_or_lease_e
     clock.advance(61)  # Lambda's retry, after the lease ran out
     assert invoke(event)["alerts"][0]["sent"] == [unit]
     assert rt.state.claim_unit(nid, unit, clock(), 60, 3600) == "already-sent"
+
+
+def test_a_deleted_slack_message_gets_a_new_resolved_message(rt, apis, clock):
+    invoke(load_event("sns-alarm-single-metric.json"))
+    apis.script("/api/chat.update", (200, {"ok": False, "error": "message_not_found"}))
+    clock.advance(600)
+    invoke(load_event("sns-alarm-ok.json"))
+    assert len(apis.slack_updates) == 1
+    _original, resolved = apis.slack_posts
+    assert "ts" not in resolved
+    assert resolved["blocks"][0]["text"]["text"] == "✅ Resolved: EC2 disk space low"
+    assert resolved["channel"] == apis.to("/api/chat.update")[0]["body"]["channel"]
+
+
+def test_a_missing_pagerduty_routing_key_fails_only_pagerduty(rt, apis, monkeypatch):
+    from alert_router.secrets import Secrets
+
+    monkeypatch.setattr(rt.secrets, "_value", Secrets("xoxb-test-token", "s", {"data": "D" * 32}))
+    with pytest.raises(InvocationFailed, match="no PagerDuty routing key for service 'platform'"):
+        invoke(load_event("sns-alarm-single-metric.json"))
+    assert apis.pagerduty == [] and len(apis.slack_posts) == 1 and len(sms_sent()) == 2
