@@ -34,6 +34,10 @@ format: $(STAMP)
 test: lint
 	$(VENV)/bin/python -m pytest
 
+# make routes STACK=prod EVENT=tests/router/events/sns-prod-stack-disk-space-low.json
+routes: $(STAMP)
+	$(VENV)/bin/python -m components.routes --stack $(STACK) --event $(EVENT)
+
 bench: $(STAMP)
 	for script in bench/*.py; do $(VENV)/bin/python $$script || exit 1; done
 
