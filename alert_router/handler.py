@@ -87,6 +87,9 @@ def lambda_handler(event: Any, context: Any = None) -> dict[str, Any]:
     if kind == EVENT_HTTP:
         from alert_router import interactive
 
+        if str(event["requestContext"]["http"].get("method", "")).upper() != "POST":
+            return interactive.response(405, "POST only")
+
         try:
             secrets = rt.secrets.get()
         except Exception:

@@ -9,8 +9,10 @@ pk                         sk                       attributes
                                                     alarm, createdAt — first decision wins
                                                     (conditional put); retries reuse it
 ``notif#<notificationId>`` ``unit#<unit>``          status (sending|sent|failed), leaseUntil,
-                                                    attempts, detail, updatedAt
-``alarm#<dedupKey>``       ``state``                state, notifiedAt, rule, alarm, updatedAt,
+                                                    attempts, detail, updatedAt — claimed with
+                                                    a condition, so one sender per unit
+``alarm#<dedupKey>``       ``state``                state, notifiedAt (claimed atomically per
+                                                    repeat interval), rule, alarm, updatedAt,
                                                     slack (map unit → {channel, ts})
 ``firing#<rule>``          ``<dedupKey>``           alarm, since — present while in ALARM
                                                     (inhibition sources only)

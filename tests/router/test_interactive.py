@@ -155,3 +155,9 @@ def test_a_button_of_an_alert_that_was_not_paged_only_updates_slack(paged):
     assert handler.lambda_handler(request(click(paged, value=value)), None)["statusCode"] == 200
     assert len(paged.pagerduty) == 1
     assert len(paged.to("/api/chat.update")) == 1
+
+
+def test_only_post_is_answered(paged):
+    event = request(click(paged))
+    event["requestContext"]["http"]["method"] = "GET"
+    assert handler.lambda_handler(event, None)["statusCode"] == 405
