@@ -320,8 +320,9 @@ RULES: tuple[AlarmRule, ...] = (
         treat_missing_data="notBreaching",
         severity="HIGH",
         pagerduty_service="data",
-        what="Read and write throttle events on the table (and its indexes) reached",
-        # ThrottledRequests exists only per operation; these two are per table.
+        what="Read and write throttle events on the base table reached",
+        # ThrottledRequests exists only per operation; these two are per table (base table
+        # only: a GSI's throttling has its own GlobalSecondaryIndexName series).
         metrics=(
             MetricStat("reads", "AWS/DynamoDB", "ReadThrottleEvents", "Sum", ("TableName",)),
             MetricStat("writes", "AWS/DynamoDB", "WriteThrottleEvents", "Sum", ("TableName",)),

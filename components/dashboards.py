@@ -292,7 +292,8 @@ def operations_body(settings: Settings, specs: list[AlarmSpec], alarm_arns: dict
                 for m in (
                     "ConsumedReadCapacityUnits",
                     "ConsumedWriteCapacityUnits",
-                    "ThrottledRequests",
+                    "ReadThrottleEvents",
+                    "WriteThrottleEvents",
                 )
             ],
             stat="Sum",
