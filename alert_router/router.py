@@ -24,7 +24,9 @@ from alert_router.routing import channel_keys, resolve_channels
 from alert_router.state import ALREADY_SENT, CLAIMED, StateTable, StateUnavailable
 from alert_router.suppression import (
     DELIVER,
+    DUPLICATE,
     REPEAT,
+    STALE,
     AlarmMemory,
     Decision,
     after_fold,
@@ -256,8 +258,9 @@ class Router:
         )
 
         if not decision.deliver:
-            self.metrics.emit("AlertsSuppressed", Reason=decision.action)
-            if first_time:
+            if first_time:  # counted once, not again for each duplicate or retry
+                self.metrics.emit("AlertsSuppressed", Reason=decision.action)
+            if first_time and decision.action != STALE:
                 self._safe(
                     outcome,
                     "remember",
@@ -268,6 +271,7 @@ class Router:
                         rule=cls.rule,
                         now=now,
                         notified=False,
+                        changed_at=alert.timestamp,
                     ),
                     None,
                 )
@@ -346,20 +350,24 @@ class Router:
                     channel=delivery.channel,
                     detail=result.detail,
                 )
-        notified = bool(outcome.sent or outcome.skipped)
-        self._safe(
-            outcome,
-            "remember",
-            lambda: state.remember_alarm(
-                alert.dedup_key,
-                state=alert.state,
-                alarm=alert.name,
-                rule=cls.rule,
-                now=now,
-                notified=notified,
-            ),
-            None,
-        )
+        if not first_time and outcome.skipped and not outcome.sent and not outcome.failed:
+            self.metrics.emit("AlertsSuppressed", Reason=DUPLICATE)
+        if first_time:  # a late duplicate or retry must not overwrite a newer state
+            notified = bool(outcome.sent or outcome.skipped)
+            self._safe(
+                outcome,
+                "remember",
+                lambda: state.remember_alarm(
+                    alert.dedup_key,
+                    state=alert.state,
+                    alarm=alert.name,
+                    rule=cls.rule,
+                    now=now,
+                    notified=notified,
+                    changed_at=alert.timestamp,
+                ),
+                None,
+            )
         return outcome
 
 

@@ -11,8 +11,9 @@ pk                         sk                       attributes
 ``notif#<notificationId>`` ``unit#<unit>``          status (sending|sent|failed), leaseUntil,
                                                     attempts, detail, updatedAt — claimed with
                                                     a condition, so one sender per unit
-``alarm#<dedupKey>``       ``state``                state, notifiedAt (claimed atomically per
-                                                    repeat interval), rule, alarm, updatedAt,
+``alarm#<dedupKey>``       ``state``                state, changedAt, notifiedAt (claimed
+                                                    atomically per repeat interval), rule,
+                                                    alarm, updatedAt,
                                                     slack (map unit → {channel, ts})
 ``firing#<rule>``          ``<dedupKey>``           alarm, since — present while in ALARM
                                                     (inhibition sources only)
@@ -179,10 +180,21 @@ class StateTable:
             if isinstance(ref, dict) and "channel" in ref and "ts" in ref
         }
         notified = item.get("notifiedAt")
-        return AlarmMemory(item.get("state"), float(notified) if notified else None), refs
+        memory = AlarmMemory(
+            item.get("state"), float(notified) if notified else None, item.get("changedAt")
+        )
+        return memory, refs
 
     def remember_alarm(
-        self, dedup_key: str, *, state: str, alarm: str, rule: str, now: float, notified: bool
+        self,
+        dedup_key: str,
+        *,
+        state: str,
+        alarm: str,
+        rule: str,
+        now: float,
+        notified: bool,
+        changed_at: str | None = None,
     ) -> None:
         """Record an alarm's latest state (and, when delivered in ALARM, when it was sent)."""
         names = {"#st": "state"}
@@ -195,6 +207,9 @@ class StateTable:
         }
         expression = "SET #st = :st, alarm = :alarm, #r = :rule, updatedAt = :now, expiresAt = :exp"
         names["#r"] = "rule"
+        if changed_at:
+            expression += ", changedAt = :changed"
+            values[":changed"] = _s(changed_at)
         if notified and state == "ALARM":
             expression += ", notifiedAt = :now"
         elif state != "ALARM":

@@ -22,6 +22,7 @@ REPEAT = "repeat"
 FOLDED = "folded"
 NOT_NOTIFIED = "not-notified"
 DUPLICATE = "duplicate"
+STALE = "stale"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class AlarmMemory:
 
     state: str | None = None
     notified_at: float | None = None  # epoch seconds of the last delivered ALARM
+    changed_at: str | None = None  # timestamp of the latest state change seen (ISO, UTC)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ def before_fold(
     state_available: bool,
 ) -> Decision | None:
     """The decision, or ``None`` when only the fold counter can still hold the alert back."""
+    if memory is not None and memory.changed_at and alert.timestamp < memory.changed_at:
+        # SNS does not keep order: an ALARM arriving after the newer OK must not reopen it.
+        return Decision(STALE, f"older than the last state change ({memory.changed_at})")
     if alert.state != "ALARM":
         # A recovery (or no-data) is sent only for an alarm we told someone about; without the
         # table we cannot know, so we send it (a stray resolve is harmless).

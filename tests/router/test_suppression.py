@@ -252,3 +252,35 @@ def test_only_one_concurrent_notification_of_a_firing_alarm_wins(aws):
     assert second.claim_firing("k", now=START + 14401, **claim) is True
     first.remember_alarm("k", state="OK", alarm="a", rule="r", now=START + 14500, notified=True)
     assert first.claim_firing("k", now=START + 14600, **claim) is True
+
+
+def test_an_alarm_arriving_after_its_newer_recovery_does_not_reopen_the_incident(rt, apis, clock):
+    name = "harborlist-prod-disk-space-low-harborlist-web-asg"
+    handler.lambda_handler(sns_alarm(name, when="2026-11-12T16:00:00.000+0000"), None)
+    clock.advance(600)
+    handler.lambda_handler(sns_alarm(name, "OK", when="2026-11-12T16:10:00.000+0000"), None)
+    late = handler.lambda_handler(sns_alarm(name, when="2026-11-12T16:05:00.000+0000"), None)
+    assert decisions(late) == ["stale"]
+    assert [p["event_action"] for p in apis.pagerduty] == ["trigger", "resolve"]
+
+
+def test_a_late_duplicate_does_not_overwrite_the_newer_state(rt, apis, clock):
+    name = "harborlist-prod-disk-space-low-harborlist-web-asg"
+    first = sns_alarm(name, when="2026-11-12T16:00:00.000+0000")
+    handler.lambda_handler(first, None)
+    clock.advance(600)
+    handler.lambda_handler(sns_alarm(name, "OK", when="2026-11-12T16:10:00.000+0000"), None)
+    handler.lambda_handler(first, None)  # SNS redelivers the old ALARM
+    clock.advance(600)
+    again = handler.lambda_handler(sns_alarm(name, when="2026-11-12T16:20:00.000+0000"), None)
+    assert decisions(again) == ["deliver"]  # not held back as a "repeat"
+    assert [p["event_action"] for p in apis.pagerduty] == ["trigger", "resolve", "trigger"]
+
+
+def test_stale_is_decided_before_anything_else(config):
+    alert, cls = _alert(config)
+    memory = AlarmMemory("OK", None, "2026-11-12T16:00:00.000Z")
+    decision = before_fold(
+        alert, cls, config, now=START, memory=memory, inhibited_by=None, state_available=True
+    )
+    assert decision.action == "stale"
