@@ -61,7 +61,7 @@ class SlackPacer:
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        spacing: float = 1.1,  # 1 s plus a margin for network jitter between containers
+        spacing: float = 1.25,  # 1 s plus a margin for send jitter between containers
         max_wait: float = 20.0,
     ) -> None:
         self._reserve = reserve

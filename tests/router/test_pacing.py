@@ -19,7 +19,7 @@ def test_messages_to_one_channel_are_spaced_at_least_one_second_apart(rt, apis, 
     posts = apis.to("/api/chat.postMessage")
     assert [p["body"]["channel"] for p in posts] == ["#engineering-alerts"] * 3
     times = [p["at"] for p in posts]
-    assert [round(b - a, 3) for a, b in itertools.pairwise(times)] == [1.1, 1.1]
+    assert [round(b - a, 3) for a, b in itertools.pairwise(times)] == [1.25, 1.25]
 
 
 def test_two_containers_share_the_channel_schedule(aws):
@@ -44,7 +44,7 @@ def test_the_local_schedule_holds_when_the_table_is_unavailable():
     pacer = SlackPacer(reserve, clock=lambda: now[0], sleep=waits.append)
     for _ in range(3):
         pacer.wait_turn("#c")
-    assert [round(w, 3) for w in waits] == [1.1, 2.2]
+    assert [round(w, 3) for w in waits] == [1.25, 2.5]
 
 
 def test_a_long_backlog_is_cut_to_the_maximum_wait():
