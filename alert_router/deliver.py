@@ -3,13 +3,13 @@ e-mail through SES. Secrets go into requests here and nowhere else."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from alert_router.http import HttpClient, HttpFailure, Response
+from alert_router.log import log
 from alert_router.plan import Delivery, SlackRef
 from alert_router.routing import KIND_EMAIL, KIND_PAGERDUTY, KIND_SLACK, KIND_SMS
 from alert_router.secrets import Secrets
@@ -50,9 +50,10 @@ class SlackPacer:
 
     Across containers: each post reserves the channel's next free slot in the state table
     (``StateTable.reserve_slot``), and waits for it. In one container: a local schedule too, which
-    is all that holds if the table is unavailable. A wait longer than ``max_wait`` is cut short
-    (the message then goes out and Slack's 429 + Retry-After handling takes over), so a storm
-    cannot hold an invocation past its timeout.
+    is all that holds if the table is unavailable. A slot further away than ``max_wait`` (or the
+    invocation's remaining time) is not waited for: the message is left for Lambda's retry, so
+    the rate holds and a storm cannot hold an invocation past its timeout. Folding keeps such
+    backlogs rare.
     """
 
     def __init__(
@@ -71,19 +72,22 @@ class SlackPacer:
         self._max_wait = max_wait
         self._next: dict[str, float] = {}
 
-    def wait_turn(self, channel: str, max_wait: float | None = None) -> float:
-        """Block until this channel may receive a message; returns the seconds waited."""
+    def wait_turn(self, channel: str, max_wait: float | None = None) -> bool:
+        """Wait for this channel's next slot; False (without waiting) when it is too far off."""
         now = self._clock()
         slot = max(now, self._next.get(channel, 0.0))
         if self._reserve is not None:
-            with contextlib.suppress(StateUnavailable):  # fail open: the local schedule holds
+            try:
                 slot = self._reserve(channel, slot, self._spacing)
+            except StateUnavailable as exc:  # fail open: the local schedule still holds
+                log("slack-pacing-degraded", channel=channel, error=str(exc)[:200])
         self._next[channel] = slot + self._spacing
-        delay = min(slot - now, self._max_wait if max_wait is None else max_wait)
+        delay = slot - now
+        if delay > (self._max_wait if max_wait is None else max_wait):
+            return False
         if delay > 0:
             self._sleep(delay)
-            return delay
-        return 0.0
+        return True
 
 
 class Senders:
@@ -170,7 +174,13 @@ class Senders:
         token = self._secrets().slack_bot_token
         if pace_channel is not None and self._pacer is not None:
             budget = self._budget()
-            self._pacer.wait_turn(pace_channel, None if budget is None else max(budget - 2.0, 0.0))
+            if not self._pacer.wait_turn(
+                pace_channel, None if budget is None else max(budget - 2.0, 0.0)
+            ):
+                return SendResult(
+                    False,
+                    f"{pace_channel} is paced beyond this invocation; left for Lambda's retry",
+                )
         response = self._http.post_json(
             url,
             body,

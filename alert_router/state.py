@@ -332,7 +332,7 @@ class StateTable:
         condition that nobody moved it meanwhile. Returns the reserved epoch time.
         """
         key = self._key(f"pace#slack#{channel}", "slot")
-        for _ in range(8):
+        for _ in range(30):  # each conflict means another sender got a slot: progress is made
             item = self._get(f"pace#slack#{channel}", "slot")
             current = float(item["nextAt"]) if item else None
             slot = max(now, current or 0.0)

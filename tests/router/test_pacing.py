@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import boto3
+import pytest
 
 from alert_router import handler
 from alert_router.deliver import SlackPacer
@@ -47,10 +48,17 @@ def test_the_local_schedule_holds_when_the_table_is_unavailable():
     assert [round(w, 3) for w in waits] == [1.25, 2.5]
 
 
-def test_a_long_backlog_is_cut_to_the_maximum_wait():
+def test_a_slot_beyond_the_maximum_wait_is_left_for_lambdas_retry():
     waits = []
     pacer = SlackPacer(
         lambda c, at, s: at + 600, clock=lambda: START, sleep=waits.append, max_wait=20
     )
-    pacer.wait_turn("#c")
-    assert waits == [20]
+    assert pacer.wait_turn("#c") is False
+    assert waits == []
+
+
+def test_a_channel_backlog_fails_the_slack_delivery_only(rt, apis, clock, monkeypatch):
+    monkeypatch.setattr(rt.router.senders._pacer, "_reserve", lambda channel, at, s: at + 600)
+    with pytest.raises(handler.InvocationFailed, match="paced beyond this invocation"):
+        handler.lambda_handler(load_event("sns-alarm-single-metric.json"), None)
+    assert apis.slack_posts == [] and len(apis.pagerduty) == 1
