@@ -141,9 +141,7 @@ def test_consumed_capacity_only_for_provisioned_tables(prod_graph, prod_settings
         t.name for t in prod_settings.watch.dynamodb_tables if t.billing_mode == "PROVISIONED"
     }
     alarms = [
-        r
-        for r in catalog_alarms(prod_graph)
-        if r.input("tags")["rule"] == "dynamodb-capacity-high"
+        r for r in catalog_alarms(prod_graph) if r.input("tags")["rule"] == "dynamodb-capacity-high"
     ]
     assert {
         r.name.removeprefix("harborlist-prod-dynamodb-capacity-high-") for r in alarms
@@ -190,9 +188,7 @@ def test_every_catalog_rule_is_deployed_in_prod(prod_graph):
 def notifying_alarms(graph):
     """Alarms people hear from: composites, and metric alarms not muted by system-down."""
     wrapped = {r.name.removesuffix("-notify") for r in graph.of_type(COMPOSITE)}
-    return [r for r in catalog_alarms(graph) if r.name not in wrapped] + graph.of_type(
-        COMPOSITE
-    )
+    return [r for r in catalog_alarms(graph) if r.name not in wrapped] + graph.of_type(COMPOSITE)
 
 
 def test_every_notifying_alarm_sends_alarm_and_ok_to_its_severity_topic(graph):
