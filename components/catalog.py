@@ -672,6 +672,7 @@ class NotificationRule:
     severity: str | None
     pagerduty_service: str
     channels: tuple[str, ...] | None = None
+    severity_configurable: bool = True
 
 
 # The single page when the platform is down: a composite of the health check and of the API's
@@ -682,7 +683,10 @@ SYSTEM_DOWN = NotificationRule("system-down", "HarborList platform down", "CRITI
 PLATFORM_ALERTS = (
     NotificationRule("expensive-scan", "Expensive DynamoDB scan", None, "data"),
     NotificationRule("lambda-function-error", "Lambda function error", "HIGH", "platform"),
-    NotificationRule("unclassified-alert", "Unclassified alert", "LOW", "platform"),
+    # Anything the router cannot classify is delivered as a generic LOW alert, by definition.
+    NotificationRule(
+        "unclassified-alert", "Unclassified alert", "LOW", "platform", severity_configurable=False
+    ),
 )
 
 # Besides the rules CloudWatch mutes (`explained_by_system_down`), alerts the router holds

@@ -481,8 +481,15 @@ def _alarm_overrides(p: Problems, key: str, value: Any) -> Mapping[str, AlarmOve
         note = catalog.NOTIFICATION_RULES.get(rule)
         if note is not None and note is not catalog.SYSTEM_DOWN:
             # Platform alerts have no CloudWatch alarm: only their routing can change.
-            allowed: tuple[str, ...] = ("severity", "channels") if note.severity else ("channels",)
-            why = "" if note.severity else "; its severity comes from its content"
+            fixed = not (note.severity and note.severity_configurable)
+            allowed: tuple[str, ...] = ("channels",) if fixed else ("severity", "channels")
+            why = (
+                ""
+                if not fixed
+                else "; its severity comes from its content"
+                if note.severity is None
+                else f"; it is always {note.severity}"
+            )
             for name in o:
                 if name not in allowed:
                     p.messages.append(

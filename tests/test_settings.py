@@ -272,3 +272,15 @@ def test_window_beyond_cloudwatch_limit_is_rejected(stack_variant):
         f"{NS}:alarms.high-cpu-usage.evaluationPeriods: expected periodSeconds × "
         "evaluationPeriods ≤ 86400 s (period 3000 s), got 30",
     ]
+
+
+def test_unclassified_alerts_are_always_low(stack_variant):
+    problems = problems_of(
+        stack_variant,
+        "prod",
+        lambda c: c.update({f"{NS}:alarms": {"unclassified-alert": {"severity": "HIGH"}}}),
+    )
+    assert problems == [
+        f"{NS}:alarms.unclassified-alert.severity: not configurable for this rule (a platform "
+        "alert, not a CloudWatch alarm; it is always LOW); expected only: channels"
+    ]
