@@ -25,6 +25,8 @@ class Rule:
     runbook_url: str | None
     pagerduty_service: str | None
     title: str | None
+    # The rule's alarms notify INSUFFICIENT_DATA too (e.g. the CloudWatch agent stopped).
+    notify_insufficient_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class RoutingConfig:
                     runbook_url=r.get("runbookUrl"),
                     pagerduty_service=r.get("pagerdutyService"),
                     title=r.get("title"),
+                    notify_insufficient_data=bool(r.get("notifyInsufficientData", False)),
                 )
                 for name, r in (data.get("rules") or {}).items()
             }

@@ -33,6 +33,7 @@ class Classification:
     pagerduty_service: str
     channels: tuple[str, ...] | None  # the rule's own list; None = the severity's list
     resource: str | None = None  # the watched resource (routing config first, then dimensions)
+    notify_insufficient_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def classify(alert: Alert, config: RoutingConfig) -> Classification:
     severity = severity or _valid(config.default_severity) or "LOW"
     title = (rule.title if rule and rule.title else None) or alert.name
     runbook = (rule.runbook_url if rule and rule.runbook_url else None) or (
-        f"{config.runbook_base_url}/{quote(rule_name)}" if config.runbook_base_url else ""
+        f"{config.runbook_base_url}/{quote(rule_name)}.md" if config.runbook_base_url else ""
     )
     service = (rule.pagerduty_service if rule and rule.pagerduty_service else None) or (
         config.pagerduty_default_service
@@ -105,6 +106,7 @@ def classify(alert: Alert, config: RoutingConfig) -> Classification:
         pagerduty_service=service,
         channels=rule.channels if rule else None,
         resource=(mapping or {}).get("resource") or alert.resource,
+        notify_insufficient_data=bool(rule and rule.notify_insufficient_data),
     )
 
 

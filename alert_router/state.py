@@ -210,9 +210,11 @@ class StateTable:
         if changed_at:
             expression += ", changedAt = :changed"
             values[":changed"] = _s(changed_at)
-        if notified and state == "ALARM":
+        # Until the alarm is OK again, its last notification is what a later OK must follow
+        # up (ALARM → INSUFFICIENT_DATA → OK still resolves the page).
+        if notified and state != "OK":
             expression += ", notifiedAt = :now"
-        elif state != "ALARM":
+        elif state == "OK":
             expression += " REMOVE notifiedAt"
         self._call(
             "update_item",

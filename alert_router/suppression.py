@@ -92,13 +92,16 @@ def before_fold(
         # SNS does not keep order: an ALARM arriving after the newer OK must not reopen it.
         return Decision(STALE, f"older than the last state change ({memory.changed_at})")
     if alert.state != "ALARM":
-        # A recovery (or no-data) is sent only for an alarm we told someone about; without the
+        # A recovery (or no-data) follows up only an alarm we told someone about; without the
         # table we cannot know, so we send it (a stray resolve is harmless).
         if not state_available:
             return Decision(DELIVER, "state unavailable")
-        if memory is not None and memory.state == "ALARM" and memory.notified_at is not None:
-            return Decision(DELIVER, "resolves a notified alarm")
-        return Decision(NOT_NOTIFIED, "no notification was sent for this alarm")
+        if memory is not None and memory.notified_at is not None:
+            return Decision(DELIVER, "follows up a notified alarm")
+        if not (alert.state == "INSUFFICIENT_DATA" and cls.notify_insufficient_data):
+            return Decision(NOT_NOTIFIED, "no notification was sent for this alarm")
+        # For rules that ask for it, missing data is news in itself (the CloudWatch agent
+        # stopped): it goes out like a firing alarm, subject to silences and inhibition.
     silence = matching_silence(alert, cls, config.silences, now)
     if silence is not None:
         return Decision(SILENCED, f"silenced until {silence.expires_at}: {silence.comment}")

@@ -45,6 +45,7 @@ def build_routing_config(settings: Settings) -> dict[str, Any]:
             "runbookUrl": runbook_url(settings, rule.rule),
             "pagerdutyService": rule.pagerduty_service,
             "group": groups.get(rule.rule, "application"),
+            "notifyInsufficientData": getattr(rule, "notify_insufficient_data", False),
         }
 
     alarms: dict[str, dict[str, str]] = {}

@@ -28,7 +28,9 @@ def test_rules_carry_severity_channels_runbook_and_service(prod_settings):
         "runbooks/disk-space-low.md",
         "pagerdutyService": "platform",
         "group": "infrastructure",
+        "notifyInsufficientData": True,
     }
+    assert rules["high-cpu-usage"]["notifyInsufficientData"] is False
     assert rules["high-cpu-usage"]["channels"] == ["slack-ops", "email-oncall"]
     assert rules["db-cpu-high"]["channels"] is None  # its severity's channels
     assert rules["expensive-scan"]["severity"] is None  # decided from the alert's content
@@ -68,3 +70,17 @@ def test_channels_that_reach_nobody_are_left_out(dev_settings):
 def test_no_secret_in_the_routing_config(prod_settings):
     text = str(build_routing_config(prod_settings))
     assert "offline-placeholder" not in text and "xox" not in text
+
+
+def test_router_test_fixture_has_the_generated_shape(prod_settings):
+    """The router's tests use a hand-written config: it must keep the generated shape."""
+    import json
+
+    from components.config_source import PROJECT_ROOT
+
+    fixture = json.loads((PROJECT_ROOT / "tests/router/routing-prod.json").read_text())
+    generated = build_routing_config(prod_settings)
+    assert set(fixture) == set(generated)
+    for rule in fixture["rules"].values():
+        assert set(rule) <= set(generated["rules"]["disk-space-low"])
+    assert set(fixture["suppression"]) == set(generated["suppression"])

@@ -439,3 +439,41 @@ def test_a_missing_pagerduty_routing_key_fails_only_pagerduty(rt, apis, monkeypa
     with pytest.raises(InvocationFailed, match="no PagerDuty routing key for service 'platform'"):
         invoke(load_event("sns-alarm-single-metric.json"))
     assert apis.pagerduty == [] and len(apis.slack_posts) == 1 and len(sms_sent()) == 2
+
+
+def _insufficient_data_event(alarm: str) -> dict:
+    event = load_event("sns-alarm-insufficient-data.json")
+    sns = event["Records"][0]["Sns"]
+    sns["Message"] = sns["Message"].replace(DISK, alarm)
+    sns["MessageId"] = f"{sns['MessageId'][:-2]}99"
+    return event
+
+
+def test_alarm_then_insufficient_data_then_ok_still_resolves_the_page(rt, apis, clock):
+    invoke(load_event("sns-alarm-single-metric.json"))
+    clock.advance(60)
+    invoke(load_event("sns-alarm-insufficient-data.json"))
+    clock.advance(1200)
+    result = invoke(load_event("sns-alarm-ok.json"))
+    assert result["alerts"][0]["decision"] == "deliver"
+    assert [p["event_action"] for p in apis.pagerduty] == ["trigger", "resolve"]
+    assert apis.slack_updates[-1]["blocks"][0]["text"]["text"] == "✅ Resolved: EC2 disk space low"
+
+
+def test_insufficient_data_is_news_for_rules_that_ask_for_it(rt, apis):
+    # disk-space-low notifies INSUFFICIENT_DATA (the CloudWatch agent stopped): a grey Slack
+    # message, no page, no SMS.
+    result = invoke(load_event("sns-alarm-insufficient-data.json"))
+    assert result["alerts"][0]["decision"] == "deliver"
+    (post,) = apis.slack_posts
+    assert post["channel"] == "#incidents-critical"
+    assert post["attachments"][0]["color"] == "#9E9E9E"
+    assert apis.pagerduty == [] and sms_sent() == []
+
+
+def test_insufficient_data_of_other_rules_alone_is_held_back(rt, apis):
+    alarm = "harborlist-prod-high-cpu-usage-harborlist-web-asg"
+    result = invoke(_insufficient_data_event(alarm))
+    assert result["alerts"][0]["rule"] == "high-cpu-usage"
+    assert result["alerts"][0]["decision"] == "not-notified"
+    assert apis.requests == []
