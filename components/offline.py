@@ -286,7 +286,7 @@ def run_program(raw: RawConfig, program: Path | None = None) -> Graph:
     Raises ConfigError (before anything is registered) when the configuration is invalid.
     """
     settings = parse_settings(raw)
-    values, secret_keys = _with_placeholder_secrets(raw, settings)
+    values, secret_keys = _with_secret_stand_ins(raw, settings)
     pulumi_settings.reset_options()
     pulumi.runtime.set_all_config(values, secret_keys=sorted(secret_keys))
     mocks = FabricatingMocks(settings.region)
@@ -309,8 +309,8 @@ def run_program(raw: RawConfig, program: Path | None = None) -> Graph:
     return Graph(stack=raw.stack, resources=monitor.recorded, outputs=outputs)
 
 
-def _with_placeholder_secrets(raw: RawConfig, settings) -> tuple[dict[str, str], set[str]]:
-    """Offline, ciphertext cannot be read: the program gets secret-marked placeholders."""
+def _with_secret_stand_ins(raw: RawConfig, settings) -> tuple[dict[str, str], set[str]]:
+    """Offline, ciphertext cannot be read: the program gets secret-marked stand-ins."""
     values = dict(raw.values)
     secret_keys = set(raw.secret_keys)
     if raw.offline:

@@ -120,7 +120,7 @@ def notes(settings: Settings) -> list[str]:
     ]
     if missing:
         out.append(
-            "secrets are not readable offline (" + ", ".join(missing) + "): placeholder "
+            "secrets are not readable offline (" + ", ".join(missing) + "): stand-in "
             "values stand in; `pulumi up` needs them set with `pulumi config set --secret`"
         )
     if not settings.pagerduty.enabled:

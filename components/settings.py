@@ -265,7 +265,7 @@ class RawConfig:
     stack: str
     values: Mapping[str, str]  # "namespace:key" -> scalar text or JSON text
     secret_keys: frozenset[str]
-    offline: bool = False  # secret values are ciphertext placeholders
+    offline: bool = False  # secret values are unreadable ciphertext
 
 
 def parse_settings(raw: RawConfig) -> Settings:
@@ -330,7 +330,7 @@ def parse_settings(raw: RawConfig) -> Settings:
 
 
 def load_stack_settings(stack: str, root: Path | None = None) -> Settings:
-    """Settings for `Pulumi.<stack>.yaml` on disk (offline: secrets become placeholders)."""
+    """Settings for `Pulumi.<stack>.yaml` on disk (offline: secrets become stand-ins)."""
     from components.config_source import read_stack_file
 
     return parse_settings(read_stack_file(stack, root))
@@ -343,8 +343,8 @@ def _secret(p: Problems, raw: RawConfig, name: str, *, required: bool) -> Secret
             p.messages.append(
                 f"{key}: required, expected a secret (pulumi config set --secret {key} ...)"
             )
-        # Offline tools never need the value: a placeholder keeps the graph complete.
-        return Secret(key, f"offline-placeholder-{name}", available=False) if required else None
+        # Offline tools never need the value: a stand-in value keeps the graph complete.
+        return Secret(key, f"offline-stand-in-{name}", available=False) if required else None
     if key not in raw.secret_keys:
         p.messages.append(
             f"{key}: expected a secret value (set it with `pulumi config set --secret {key}`),"
@@ -352,7 +352,7 @@ def _secret(p: Problems, raw: RawConfig, name: str, *, required: bool) -> Secret
         )
     value = raw.values[key]
     if raw.offline:
-        return Secret(key, f"offline-placeholder-{name}", available=False)
+        return Secret(key, f"offline-stand-in-{name}", available=False)
     if not isinstance(value, str) or not value:
         p.add(key, "a non-empty secret string", "[secret]")
     return Secret(key, str(value))

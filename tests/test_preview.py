@@ -72,9 +72,9 @@ def test_wiring_shows_fabricated_arns_not_blanks(prod_graph):
 def test_secrets_never_print_in_preview_output(capsys):
     assert preview.main(["--stack", "prod", "--json"]) == 0
     out = capsys.readouterr().out
-    assert "offline-placeholder" not in out
+    assert "offline-stand-in" not in out
     assert preview.main(["--stack", "prod"]) == 0
-    assert "offline-placeholder" not in capsys.readouterr().out
+    assert "offline-stand-in" not in capsys.readouterr().out
 
 
 def test_human_form_has_tree_and_counts(capsys):

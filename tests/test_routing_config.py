@@ -69,7 +69,7 @@ def test_channels_that_reach_nobody_are_left_out(dev_settings):
 
 def test_no_secret_in_the_routing_config(prod_settings):
     text = str(build_routing_config(prod_settings))
-    assert "offline-placeholder" not in text and "xox" not in text
+    assert "offline-stand-in" not in text and "xox" not in text
 
 
 def test_router_test_fixture_has_the_generated_shape(prod_settings):

@@ -177,7 +177,7 @@ def test_pagerduty_on_requires_its_services_and_schedule(stack_variant):
     )
 
 
-def test_offline_secrets_are_placeholders_that_print_redacted(prod_settings):
+def test_offline_secrets_are_stand_ins_that_print_redacted(prod_settings):
     token = prod_settings.slack_bot_token
     assert not token.available
     assert str(token) == "[secret]" and repr(token) == "[secret]"
