@@ -40,7 +40,7 @@ def handle_notifications(event: Any, rt: runtime.Runtime) -> dict[str, Any]:
     for item in split_event(event):
         if isinstance(item, Unreadable):
             log("unreadable-record", index=item.index, reason=item.reason, excerpt=item.excerpt)
-            rt.metrics.emit("DeliveryFailures", Channel="unreadable")
+            rt.metrics.emit("UnreadableRecords")
             problems.append(f"record {item.index}: {item.reason}")
             continue
         outcome = rt.router.process(normalize(item, _received(rt)))

@@ -295,7 +295,8 @@ class Router:
         for key in missing:
             log("channel-unconfigured", channel=key, notificationId=nid)
             outcome.failed.append((key, "channel is not configured"))
-            self.metrics.emit("DeliveryFailures", Channel=key)
+            # Not a channel's failure: the invocation fails (the Errors alarm) and the log says why.
+            self.metrics.emit("UnconfiguredChannels")
         deliveries = plan(
             enriched,
             channels,

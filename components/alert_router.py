@@ -329,6 +329,15 @@ def router_policy(
                 "Resource": "*",
             },
             {
+                # SNS hands SMS to AWS End User Messaging, which checks the caller for this
+                # action; it is allowed only when SNS makes the call on the router's behalf.
+                "Sid": "SmsThroughSnsOnly",
+                "Effect": "Allow",
+                "Action": "sms-voice:SendTextMessage",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:CalledViaLast": "sns.amazonaws.com"}},
+            },
+            {
                 "Sid": "NoPublishingToTopics",
                 "Effect": "Deny",
                 "Action": "sns:Publish",

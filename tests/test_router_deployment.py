@@ -106,7 +106,12 @@ def _actions(statement):
 
 
 def test_least_privilege(graph):
-    allowed_wildcards = {"SendSmsToPhoneNumbers", "ActiveTracing", "NoPublishingToTopics"}
+    allowed_wildcards = {
+        "SendSmsToPhoneNumbers",
+        "SmsThroughSnsOnly",
+        "ActiveTracing",
+        "NoPublishingToTopics",
+    }
     for statement in policy(graph)["Statement"]:
         for action in _actions(statement):
             assert "*" not in action, f"{statement['Sid']}: wildcard action {action}"

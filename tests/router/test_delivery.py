@@ -211,10 +211,18 @@ def test_slack_ok_false_ratelimited_is_retried(rt, apis):
     assert len(apis.slack_posts) == 2
 
 
-def test_an_unreadable_record_fails_the_invocation_after_the_readable_ones(rt, apis):
+def test_an_unreadable_record_fails_the_invocation_after_the_readable_ones(rt, apis, capsys):
     with pytest.raises(InvocationFailed, match="record 1: SNS record has no Message text"):
         invoke(load_event("sns-unreadable-record.json"))
     assert len(apis.pagerduty) == 1
+    metrics = [
+        json.loads(line)
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith('{"_aws"')
+    ]
+    # Counted on its own: the watchdog's delivery-failure alarm adds up channel kinds only.
+    assert sum(1 for m in metrics if "UnreadableRecords" in m) == 1
+    assert not [m for m in metrics if "DeliveryFailures" in m]
 
 
 def test_several_records_are_all_delivered(rt, apis):
