@@ -284,6 +284,29 @@ def operations_body(settings: Settings, specs: list[AlarmSpec], alarm_arns: dict
             thresholds=threshold_lines(specs, "db-connections-high"),
         ),
         graph(
+            "Disk Used (%)",
+            region,
+            [["CWAgent", "disk_used_percent", e.dimension, e.name] for e in w.ec2],
+            stat="Maximum",
+            y_max=100,
+            thresholds=threshold_lines(specs, "disk-space-low"),
+        ),
+        graph(
+            "Database Free Storage (bytes)",
+            region,
+            [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", db] for db in w.rds_instances],
+            stat="Minimum",
+            thresholds=threshold_lines(specs, "db-storage-low"),
+        ),
+        graph(
+            "Lambda Concurrency (account)",
+            region,
+            [["AWS/Lambda", "ConcurrentExecutions"]],
+            period=60,
+            stat="Maximum",
+            thresholds=threshold_lines(specs, "lambda-concurrency-high"),
+        ),
+        graph(
             "DynamoDB Capacity and Throttling",
             region,
             [
