@@ -1,6 +1,6 @@
 """Every request an alert leads to, rendered but not sent (pure).
 
-Plans never hold secrets: the PagerDuty routing key is the placeholder ``[secret]`` and the
+Plans never hold secrets: the PagerDuty routing key reads ``[secret]`` and the
 Slack token is not part of a body; ``deliver.py`` puts the real values in at send time. The dry
 run prints plans as they are.
 """

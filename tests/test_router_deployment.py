@@ -181,7 +181,7 @@ def test_outputs_list_topics_router_and_dashboards(prod_graph):
 
 
 KNOWN_SECRETS = {
-    "slackBotToken": "xoxb-000000000000-0000000000000-secretvaluefortests",
+    "slackBotToken": "xoxb-fake_bot_token_for_tests",
     "slackSigningSecret": "8f742231b10e8888abcd99yyyzzz85a5",
     "pagerdutyApiToken": "u+pdtoken-secret-value-for-tests",
 }

@@ -24,7 +24,7 @@ ROUTING = HERE / "routing-prod.json"
 TABLE = "harborlist-prod-alert-router-state"
 SECRET_NAME = "harborlist/prod/alert-router"
 ROUTING_KEYS = {"platform": "P" * 32, "data": "D" * 32, "business": "B" * 32}
-BOT_TOKEN = "xoxb-test-token"
+BOT_TOKEN = "xoxb-fake_for_tests"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 START = 1_794_498_000.0  # 2026-11-12T16:20:00Z, after every fixture's timestamp
 

@@ -443,7 +443,9 @@ def test_a_deleted_slack_message_gets_a_new_resolved_message(rt, apis, clock):
 def test_a_missing_pagerduty_routing_key_fails_only_pagerduty(rt, apis, monkeypatch):
     from alert_router.secrets import Secrets
 
-    monkeypatch.setattr(rt.secrets, "_value", Secrets("xoxb-test-token", "s", {"data": "D" * 32}))
+    monkeypatch.setattr(
+        rt.secrets, "_value", Secrets("xoxb-fake_for_tests", "s", {"data": "D" * 32})
+    )
     with pytest.raises(InvocationFailed, match="no PagerDuty routing key for service 'platform'"):
         invoke(load_event("sns-alarm-single-metric.json"))
     assert apis.pagerduty == [] and len(apis.slack_posts) == 1 and len(sms_sent()) == 2
