@@ -85,6 +85,8 @@ def metric_alarm(
     dimensions = {
         k: (args.health_check_id if v == HEALTH_CHECK_ID else v) for k, v in spec.dimensions.items()
     }
+    if rule.metric is not None:
+        dimensions |= dict(rule.metric.fixed)
     common = {
         "name": spec.name,
         "alarm_description": spec.description,

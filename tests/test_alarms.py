@@ -162,6 +162,25 @@ def test_revenue_drop_uses_anomaly_detection_band(prod_graph):
     assert a.input("treatMissingData") == "breaching"
 
 
+def test_application_alarms_read_the_platforms_own_namespace(prod_graph):
+    errors = alarm(prod_graph, "application-errors-high-listingSearch")
+    assert (errors.input("namespace"), errors.input("metricName")) == (
+        "HarborList/Application",
+        "FunctionErrors",
+    )
+    assert errors.input("dimensions") == {"FunctionName": "listingSearch"}
+    assert errors.input("threshold") == 5
+    scans = alarm(prod_graph, "dynamodb-scan-slow-harborlist-listings")
+    assert scans.input("metricName") == "OperationDuration"
+    assert scans.input("extendedStatistic") == "p90"
+    assert scans.input("dimensions") == {
+        "TableName": "harborlist-listings",
+        "Operation": "Scan",
+        "Status": "SUCCESS",
+    }
+    assert (scans.input("threshold"), scans.input("datapointsToAlarm")) == (2000, 2)
+
+
 def test_registrations_stopped_treats_missing_data_as_breaching(prod_graph):
     a = alarm(prod_graph, "user-registration-stopped")
     assert a.input("treatMissingData") == "breaching"
