@@ -102,12 +102,6 @@ class OnCall(pulumi.ComponentResource):
                 incident_urgency_rule=pagerduty.ServiceIncidentUrgencyRuleArgs(
                     type="constant", urgency="severity_based"
                 ),
-                alert_grouping_parameters=pagerduty.ServiceAlertGroupingParametersArgs(
-                    type="time",
-                    config=pagerduty.ServiceAlertGroupingParametersConfigArgs(
-                        timeout=s.alert_grouping_minutes
-                    ),
-                ),
                 opts=child,
             )
             integration = pagerduty.ServiceIntegration(
@@ -120,6 +114,16 @@ class OnCall(pulumi.ComponentResource):
             services[svc.key] = service
             self.service_ids[svc.key] = service.id
             self.routing_keys[svc.key] = pulumi.Output.secret(integration.integration_key)
+        # Alerts of one service within the window become one incident (the Service's own
+        # alert_grouping_parameters is deprecated in favour of this resource).
+        pagerduty.AlertGroupingSetting(
+            f"{args.prefix}-alert-grouping",
+            name=f"{args.prefix} time-based grouping",
+            type="time",
+            config=pagerduty.AlertGroupingSettingConfigArgs(timeout=s.alert_grouping_minutes * 60),
+            services=[service.id for service in services.values()],
+            opts=child,
+        )
         vendor = pagerduty.get_vendor_output(
             name=CLOUDWATCH_VENDOR, opts=pulumi.InvokeOptions(parent=self, provider=provider)
         )

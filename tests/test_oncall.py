@@ -40,10 +40,10 @@ def test_prod_creates_team_schedule_escalation_and_a_service_per_area(prod_graph
             "type": "constant",
             "urgency": "severity_based",
         }
-        assert service.input("alertGroupingParameters") == {
-            "type": "time",
-            "config": {"timeout": 5},
-        }
+    (grouping,) = by_type(prod_graph, "alertGroupingSetting:AlertGroupingSetting")
+    assert grouping.input("type") == "time"
+    assert grouping.input("config") == {"timeout": 300}
+    assert sorted(grouping.input("services")) == sorted(s.id for s in services.values())
 
 
 def test_each_service_has_an_events_v2_integration(prod_graph):
