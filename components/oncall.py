@@ -17,6 +17,8 @@ from components.settings import PagerDutySettings, Secret
 
 CLOUDWATCH_VENDOR = "Amazon CloudWatch"
 CLOUDWATCH_ENDPOINT = "https://events.pagerduty.com/integration/{key}/enqueue"
+# Events the router sends at "error" (HarborList HIGH) must not page at high urgency.
+URGENCY_LOWERED = "event.severity matches 'error'"
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,42 @@ class OnCall(pulumi.ComponentResource):
                 acknowledgement_timeout=str(s.acknowledgement_timeout_seconds),
                 auto_resolve_timeout=str(s.auto_resolve_timeout_seconds),
                 alert_creation="create_alerts_and_incidents",
-                # The router sends CRITICAL as "critical"; severity-based urgency pages those at
-                # high urgency and warning/info at low (see the closing note on "error").
+                # PagerDuty derives urgency from the alert's severity (critical and error: high;
+                # warning and info: low); the orchestration below keeps "error" low.
                 incident_urgency_rule=pagerduty.ServiceIncidentUrgencyRuleArgs(
                     type="constant", urgency="severity_based"
+                ),
+                opts=child,
+            )
+            # Urgency policy: only CRITICAL pages at high urgency. The router maps HIGH to
+            # PagerDuty's "error", which severity-based urgency would page high; orchestration
+            # (PagerDuty's own mechanism, applied before urgency is decided) lowers it to
+            # "warning". The router's severity stays in the alert's custom_details.
+            pagerduty.EventOrchestrationService(
+                f"{args.prefix}-{svc.key}-urgency",
+                service=service.id,
+                enable_event_orchestration_for_service=True,
+                sets=[
+                    pagerduty.EventOrchestrationServiceSetArgs(
+                        id="start",
+                        rules=[
+                            pagerduty.EventOrchestrationServiceSetRuleArgs(
+                                label="Only CRITICAL pages at high urgency",
+                                conditions=[
+                                    pagerduty.EventOrchestrationServiceSetRuleConditionArgs(
+                                        expression=URGENCY_LOWERED
+                                    )
+                                ],
+                                actions=pagerduty.EventOrchestrationServiceSetRuleActionsArgs(
+                                    severity="warning",
+                                    annotate="HarborList HIGH alert: low urgency by policy",
+                                ),
+                            )
+                        ],
+                    )
+                ],
+                catch_all=pagerduty.EventOrchestrationServiceCatchAllArgs(
+                    actions=pagerduty.EventOrchestrationServiceCatchAllActionsArgs()
                 ),
                 opts=child,
             )

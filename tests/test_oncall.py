@@ -124,3 +124,18 @@ def test_prod_routes_critical_to_pagerduty(prod_settings):
         "sms-oncall",
     ]
     assert config["rules"]["db-storage-low"]["pagerdutyService"] == "data"
+
+
+def test_only_critical_pages_at_high_urgency(prod_graph):
+    services = {s.id for s in by_type(prod_graph, "service:Service")}
+    orchestrations = by_type(prod_graph, "eventOrchestrationService:EventOrchestrationService")
+    assert {o.input("service") for o in orchestrations} == services
+    for o in orchestrations:
+        assert o.input("enableEventOrchestrationForService") is True
+        (start,) = o.input("sets")
+        (rule,) = start["rules"]
+        assert rule["conditions"] == [{"expression": "event.severity matches 'error'"}]
+        assert rule["actions"]["severity"] == "warning"
+    # critical stays critical: severity-based urgency pages it high; warning and info are low.
+    for service in by_type(prod_graph, "service:Service"):
+        assert service.input("incidentUrgencyRule")["urgency"] == "severity_based"
