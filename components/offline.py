@@ -215,7 +215,7 @@ class FabricatingMocks(pulumi_mocks.Mocks):
 
 
 def _physical_name(args: pulumi_mocks.MockResourceArgs) -> str:
-    for field_name in ("name", "dashboardName", "functionName", "email", "bucket"):
+    for field_name in ("name", "dashboardName", "functionName", "emailIdentity", "bucket"):
         value = args.inputs.get(field_name)
         if isinstance(value, str) and value:
             return value

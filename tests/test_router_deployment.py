@@ -84,6 +84,8 @@ def test_secret_table_queue_and_log_group_are_in_the_role_policy(graph):
     )
     identity = graph.by_name(f"{name}-sender")
     assert statements["SendEmailAsSender"]["Resource"] == identity.outputs["arn"]
+    sender = identity.input("emailIdentity")
+    assert identity.outputs["arn"] == f"arn:aws:ses:us-east-1:123456789012:identity/{sender}"
     role = graph.by_name(f"{name}-role")
     assert graph.by_name(f"{name}-policy").input("role") == role.id
     assert router(graph).input("role") == role.outputs["arn"]
