@@ -261,20 +261,7 @@ class Router:
             if first_time:  # counted once, not again for each duplicate or retry
                 self.metrics.emit("AlertsSuppressed", Reason=decision.action)
             if first_time and decision.action != STALE:
-                self._safe(
-                    outcome,
-                    "remember",
-                    lambda: state.remember_alarm(
-                        alert.dedup_key,
-                        state=alert.state,
-                        alarm=alert.name,
-                        rule=cls.rule,
-                        now=now,
-                        notified=False,
-                        changed_at=alert.timestamp,
-                    ),
-                    None,
-                )
+                self._remember(outcome, state, cls, now, notified=False)
             return outcome
 
         started = time.monotonic()
@@ -354,22 +341,26 @@ class Router:
         if not first_time and outcome.skipped and not outcome.sent and not outcome.failed:
             self.metrics.emit("AlertsSuppressed", Reason=DUPLICATE)
         if first_time:  # a late duplicate or retry must not overwrite a newer state
-            notified = bool(outcome.sent or outcome.skipped)
-            self._safe(
-                outcome,
-                "remember",
-                lambda: state.remember_alarm(
-                    alert.dedup_key,
-                    state=alert.state,
-                    alarm=alert.name,
-                    rule=cls.rule,
-                    now=now,
-                    notified=notified,
-                    changed_at=alert.timestamp,
-                ),
-                None,
-            )
+            self._remember(outcome, state, cls, now, notified=bool(outcome.sent or outcome.skipped))
         return outcome
+
+    def _remember(self, outcome: Outcome, state, cls, now: float, *, notified: bool) -> None:
+        """Store the alarm's new state (and whether people were told) for later decisions."""
+        alert = outcome.alert
+        self._safe(
+            outcome,
+            "remember",
+            lambda: state.remember_alarm(
+                alert.dedup_key,
+                state=alert.state,
+                alarm=alert.name,
+                rule=cls.rule,
+                now=now,
+                notified=notified,
+                changed_at=alert.timestamp,
+            ),
+            None,
+        )
 
 
 def outcome_summary(outcome: Outcome) -> dict[str, Any]:
