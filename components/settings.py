@@ -792,34 +792,11 @@ def _pagerduty(p: Problems, key: str, value: Any) -> PagerDutySettings:
         ),
         schedule_layers=layers,
         escalation_rules=v.each(p, f"{key}.escalation.rules", esf("rules"), esc_rule),
-        escalation_loops=v.whole(
-            p, f"{key}.escalation.loops", esf("loops"), default=2, minimum=0, maximum=9
-        ),
+        escalation_loops=esf.whole("loops", 2, 0, 9),
         services=services,
-        acknowledgement_timeout_seconds=v.whole(
-            p,
-            f"{key}.acknowledgementTimeoutSeconds",
-            f("acknowledgementTimeoutSeconds"),
-            default=1800,
-            minimum=60,
-            maximum=86400,
-        ),
-        auto_resolve_timeout_seconds=v.whole(
-            p,
-            f"{key}.autoResolveTimeoutSeconds",
-            f("autoResolveTimeoutSeconds"),
-            default=14400,
-            minimum=60,
-            maximum=604800,
-        ),
-        alert_grouping_minutes=v.whole(
-            p,
-            f"{key}.alertGroupingMinutes",
-            f("alertGroupingMinutes"),
-            default=5,
-            minimum=1,
-            maximum=1440,
-        ),
+        acknowledgement_timeout_seconds=f.whole("acknowledgementTimeoutSeconds", 1800, 60, 86400),
+        auto_resolve_timeout_seconds=f.whole("autoResolveTimeoutSeconds", 14400, 60, 604800),
+        alert_grouping_minutes=f.whole("alertGroupingMinutes", 5, 1, 1440),
         maintenance_windows=v.each(
             p, f"{key}.maintenanceWindows", f("maintenanceWindows"), window, required=False
         ),
@@ -841,10 +818,7 @@ def _suppression(p: Problems, key: str, value: Any) -> SuppressionSettings:
         ),
     )
     d = SuppressionSettings()
-
-    def n(name: str, default: int, lo: int, hi: int) -> int:
-        return v.whole(p, f"{key}.{name}", f(name), default=default, minimum=lo, maximum=hi)
-
+    n = f.whole
     return SuppressionSettings(
         fold_threshold=n("foldThreshold", d.fold_threshold, 1, 1000),
         fold_window_minutes=n("foldWindowMinutes", d.fold_window_minutes, 1, 1440),
@@ -902,9 +876,7 @@ def _router(p: Problems, key: str, value: Any) -> RouterSettings:
         ),
     )
     d = RouterSettings()
-
-    def n(name: str, default: int, lo: int, hi: int) -> int:
-        return v.whole(p, f"{key}.{name}", f(name), default=default, minimum=lo, maximum=hi)
+    n = f.whole
 
     retention = n("logRetentionDays", d.log_retention_days, 1, 3653)
     if retention not in LOG_RETENTION_DAYS:

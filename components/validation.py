@@ -206,19 +206,39 @@ def array(problems: Problems, key: str, value: Any, *, required: bool = True) ->
     return value
 
 
+class Fields:
+    """The keys of one configuration object: `fields(name)` gives a raw value (MISSING when
+    absent, so readers apply their own defaults); `whole(...)` reads a whole number."""
+
+    def __init__(self, problems: Problems, key: str, value: Mapping[str, Any]):
+        self._problems = problems
+        self._key = key
+        self._value = value
+
+    def __call__(self, name: str) -> Any:
+        return self._value.get(name, MISSING)
+
+    def whole(self, name: str, default: int | None, minimum: int, maximum: int) -> int:
+        return whole(
+            self._problems,
+            f"{self._key}.{name}",
+            self(name),
+            default=default,
+            minimum=minimum,
+            maximum=maximum,
+        )
+
+
 def fields(
     problems: Problems, key: str, value: Mapping[str, Any], allowed: tuple[str, ...]
-) -> Callable[[str], Any]:
-    """Checks that an object has only `allowed` keys and returns a getter for them.
-
-    The getter returns MISSING for absent keys, so readers apply their own defaults.
-    """
+) -> Fields:
+    """Checks that an object has only `allowed` keys and returns a reader for them."""
     for name in value:
         if name not in allowed:
             problems.messages.append(
                 f"{key}.{name}: unknown key (expected one of: {', '.join(allowed)})"
             )
-    return lambda name: value.get(name, MISSING)
+    return Fields(problems, key, value)
 
 
 def each(
