@@ -672,6 +672,8 @@ RULES: tuple[AlarmRule, ...] = (
         period=3600,
         evaluation_periods=2,
         datapoints_to_alarm=2,
+        # Searches never stop for two hours on a live marketplace: silence means the
+        # publisher or the site is broken.
         treat_missing_data="breaching",
         severity="LOW",
         pagerduty_service="business",
@@ -690,6 +692,8 @@ RULES: tuple[AlarmRule, ...] = (
         period=3600,
         evaluation_periods=3,
         datapoints_to_alarm=3,
+        # Hours without a new listing are normal at night; the band judges the hours that
+        # have data.
         treat_missing_data="notBreaching",
         severity="LOW",
         pagerduty_service="business",
