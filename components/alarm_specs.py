@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from components import catalog, naming
 from components.catalog import AlarmRule, MetricStat
-from components.settings import Settings
+from components.settings import Settings, effective_window
 
 # Stands for the Route 53 health check's id, known only once the check exists.
 HEALTH_CHECK_ID = "{healthCheckId}"
@@ -56,7 +56,7 @@ class AlarmSpec:
         return self.expression()
 
     def expression(self) -> str:
-        return self.rule.expression.replace("{band}", _num(self.threshold))
+        return self.rule.expression.replace("{band}", format_number(self.threshold))
 
     def metric_queries(self) -> list[dict]:
         """CloudWatch `Metrics` for math and anomaly rules, ids as in the catalog."""
@@ -152,18 +152,16 @@ def _spec(
 ) -> AlarmSpec:
     o = settings.override(rule.rule)
     threshold = settings.thresholds[rule.threshold]
-    evaluations = o.evaluation_periods or rule.evaluation_periods
+    period, evaluations, datapoints = effective_window(rule, o)
     severity = o.severity or rule.severity
     name = naming.alarm_name(
         settings.prefix, rule.rule, None if rule.target in ("account", "platform") else resource
     )
-    period = o.period or rule.period
-    datapoints = o.datapoints_to_alarm or min(rule.datapoints_to_alarm, evaluations)
     unit = catalog.THRESHOLDS_BY_PATH[rule.threshold].unit
     runbook = runbook_url(settings, rule.rule)
     window = f"{datapoints} of {evaluations} periods of {_duration(period)}"
     text = (
-        f"[{severity}] {rule.title} on {resource}. {rule.what} {_num(threshold)} {unit} "
+        f"[{severity}] {rule.title} on {resource}. {rule.what} {format_number(threshold)} {unit} "
         f"({window}). Runbook: {runbook}"
     )
     return AlarmSpec(
@@ -178,7 +176,7 @@ def _spec(
         treat_missing_data=o.treat_missing_data or rule.treat_missing_data,
         severity=severity,
         channels=o.channels if o.channels is not None else rule.channels,
-        description=_clip(text, DESCRIPTION_MAX),
+        description=clip(text, DESCRIPTION_MAX),
         tags={
             "stack": settings.stack,
             "rule": rule.rule,
@@ -221,9 +219,11 @@ def _duration(seconds: int) -> str:
     return f"{seconds} s"
 
 
-def _num(value: float) -> str:
+def format_number(value: float) -> str:
+    """80.0 → "80", 0.2 → "0.2": thresholds as people write them."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.alarm_specs import AlarmSpec
+from components.alarm_specs import AlarmSpec, format_number
 from components.settings import Settings
 
 GRID_COLUMNS = 24
@@ -103,7 +103,7 @@ def threshold_lines(specs: list[AlarmSpec], *rules: str) -> list[dict]:
             seen.add(rule)
             lines.append(
                 {
-                    "label": f"{rule} ({_num(spec.threshold)})",
+                    "label": f"{rule} ({format_number(spec.threshold)})",
                     "value": spec.threshold,
                     "color": "#d62728" if spec.severity in ("CRITICAL", "HIGH") else "#ff7f0e",
                 }
@@ -329,10 +329,6 @@ def operations_body(settings: Settings, specs: list[AlarmSpec], alarm_arns: dict
 def _has_content(widget: dict) -> bool:
     props = widget["properties"]
     return bool(props.get("metrics") or props.get("alarms"))
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 DASHBOARDS = {"executive": executive_body, "operations": operations_body}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from components import catalog, naming
-from components.alarm_specs import alarm_specs, has_system_down
+from components.alarm_specs import alarm_specs, clip, has_system_down
 from components.config_source import read_stack_file
 from components.cost import cost_table
 from components.offline import Graph, RecordedResource, redact, run_program
@@ -146,7 +146,7 @@ def alarm_table(settings: Settings) -> list[str]:
             (
                 s.rule.rule,
                 s.resource,
-                _clip(s.metric_label(), 64),
+                clip(s.metric_label(), 64),
                 threshold,
                 s.window_text(),
                 s.severity,
@@ -186,10 +186,6 @@ def alarm_table(settings: Settings) -> list[str]:
         "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
     ]
     return lines
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _bytes(n: float) -> str:

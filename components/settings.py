@@ -125,6 +125,13 @@ class AlarmOverride:
     channels: tuple[str, ...] | None = None
 
 
+def effective_window(rule: catalog.AlarmRule, o: AlarmOverride) -> tuple[int, int, int]:
+    """(period, evaluation periods, datapoints to alarm) of a rule after the stack's override."""
+    evaluations = o.evaluation_periods or rule.evaluation_periods
+    datapoints = o.datapoints_to_alarm or min(rule.datapoints_to_alarm, evaluations)
+    return o.period or rule.period, evaluations, datapoints
+
+
 @dataclass(frozen=True)
 class Channel:
     key: str  # e.g. slack-ops
@@ -544,9 +551,7 @@ def _alarm_overrides(p: Problems, key: str, value: Any) -> Mapping[str, AlarmOve
 
 def _check_window(p: Problems, key: str, rule: catalog.AlarmRule, o: AlarmOverride) -> None:
     """CloudWatch's own limits on the effective window (PutMetricAlarm)."""
-    period = o.period or rule.period
-    evaluations = o.evaluation_periods or rule.evaluation_periods
-    datapoints = o.datapoints_to_alarm or min(rule.datapoints_to_alarm, evaluations)
+    period, evaluations, datapoints = effective_window(rule, o)
     if datapoints > evaluations:
         p.add(f"{key}.datapointsToAlarm", f"at most evaluationPeriods ({evaluations})", datapoints)
     limit = 86_400 if period < 3600 else 604_800
