@@ -110,28 +110,75 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# Metric-math queries arrive with the same structure in both shapes, only the key spelling
+# differs: PascalCase inside SNS messages, camelCase in EventBridge and Lambda-action events.
+SNS_QUERY_KEYS = (
+    "Id",
+    "MetricStat",
+    "Metric",
+    "Namespace",
+    "MetricName",
+    "Dimensions",
+    "Stat",
+    "Period",
+    "Expression",
+    "Label",
+    "ReturnData",
+)
+EVENT_QUERY_KEYS = (
+    "id",
+    "metricStat",
+    "metric",
+    "namespace",
+    "name",
+    "dimensions",
+    "stat",
+    "period",
+    "expression",
+    "label",
+    "returnData",
+)
+
+
+def _metric_queries(items: object, keys: tuple[str, ...]) -> tuple[Metric, ...]:
+    (
+        id_,
+        metric_stat,
+        metric_key,
+        namespace,
+        name,
+        dims,
+        stat_key,
+        period,
+        expression,
+        label,
+        return_data,
+    ) = keys
+    metrics = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        stat = item.get(metric_stat) if isinstance(item.get(metric_stat), dict) else {}
+        metric = stat.get(metric_key) if isinstance(stat.get(metric_key), dict) else {}
+        metrics.append(
+            Metric(
+                id=item.get(id_),
+                namespace=metric.get(namespace),
+                name=metric.get(name),
+                dimensions=_dimensions(metric.get(dims)),
+                stat=stat.get(stat_key),
+                period=_int(stat.get(period)),
+                expression=item.get(expression),
+                label=item.get(label),
+                return_data=item.get(return_data),
+            )
+        )
+    return tuple(metrics)
+
+
 def _sns_metrics(trigger: dict) -> tuple[Metric, ...]:
     if isinstance(trigger.get("Metrics"), list):
-        metrics = []
-        for item in trigger["Metrics"]:
-            if not isinstance(item, dict):
-                continue
-            stat = item.get("MetricStat") if isinstance(item.get("MetricStat"), dict) else {}
-            metric = stat.get("Metric") if isinstance(stat.get("Metric"), dict) else {}
-            metrics.append(
-                Metric(
-                    id=item.get("Id"),
-                    namespace=metric.get("Namespace"),
-                    name=metric.get("MetricName"),
-                    dimensions=_dimensions(metric.get("Dimensions")),
-                    stat=stat.get("Stat"),
-                    period=_int(stat.get("Period")),
-                    expression=item.get("Expression"),
-                    label=item.get("Label"),
-                    return_data=item.get("ReturnData"),
-                )
-            )
-        return tuple(metrics)
+        return _metric_queries(trigger["Metrics"], SNS_QUERY_KEYS)
     if trigger.get("MetricName"):
         return (
             Metric(
@@ -143,29 +190,6 @@ def _sns_metrics(trigger: dict) -> tuple[Metric, ...]:
             ),
         )
     return ()
-
-
-def _config_metrics(configuration: dict) -> tuple[Metric, ...]:
-    metrics = []
-    for item in configuration.get("metrics") or []:
-        if not isinstance(item, dict):
-            continue
-        stat = item.get("metricStat") if isinstance(item.get("metricStat"), dict) else {}
-        metric = stat.get("metric") if isinstance(stat.get("metric"), dict) else {}
-        metrics.append(
-            Metric(
-                id=item.get("id"),
-                namespace=metric.get("namespace"),
-                name=metric.get("name"),
-                dimensions=_dimensions(metric.get("dimensions")),
-                stat=stat.get("stat"),
-                period=_int(stat.get("period")),
-                expression=item.get("expression"),
-                label=item.get("label"),
-                return_data=item.get("returnData"),
-            )
-        )
-    return tuple(metrics)
 
 
 def _is_anomaly(metrics: tuple[Metric, ...], *hints: Any) -> bool:
@@ -266,7 +290,7 @@ def _from_alarm_data(source: str, arn: str, data: dict, received: str) -> Alert:
         except (ValueError, AttributeError):
             children = ()
     else:
-        metrics = _config_metrics(configuration)
+        metrics = _metric_queries(configuration.get("metrics"), EVENT_QUERY_KEYS)
         kind = _metric_kind(metrics, reason_data)
     return _alarm(
         source,
